@@ -1,0 +1,1 @@
+"""The office add-in: xlwings UDFs and macros (installed as `barometro.addin`)."""

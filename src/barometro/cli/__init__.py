@@ -1,0 +1,1 @@
+"""The `barometro` command line: a thin layer over the library."""

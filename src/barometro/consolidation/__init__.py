@@ -1,0 +1,1 @@
+"""Consolidation of validated returns and the published Relazione."""

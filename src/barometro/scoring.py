@@ -1,0 +1,212 @@
+"""The scoring core: pure functions on floats and None, no I/O.
+
+Every number Barometro shows comes from here: the template formulas are tested
+against these functions, the UDFs wrap them, the validator recomputes with them
+and consolidation aggregates with them. Achievements are on a 0-100 scale and
+are never rounded here (rounding is presentation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .model import Kind, Polarity
+from .settings import (
+    DEFAULT_SETTINGS,
+    EnteMethod,
+    LineMethod,
+    LowerFormula,
+    MissingActual,
+    NeutralisedPolicy,
+    Settings,
+)
+
+Number = float | int
+
+
+def _num(value: object) -> float | None:
+    """A finite float, or None for anything that is not a usable number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return None
+
+
+def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
+    return min(high, max(low, value))
+
+
+def deviation(actual: object, target: object) -> float | None:
+    """Scostamento = actual - target; None when either is missing."""
+    a, t = _num(actual), _num(target)
+    if a is None or t is None:
+        return None
+    return a - t
+
+
+def achievement(
+    actual: object,
+    target: object,
+    kind: Kind | str = Kind.QUANTITY,
+    polarity: Polarity | str = Polarity.HIGHER,
+    *,
+    neutralised: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> float | None:
+    """% Ragg of one indicator, 0-100, unrounded.
+
+    None means "no score": the indicator is neutralised, or the actual or the
+    target is missing or not a number. How None counts in aggregates is a
+    setting (see `line_score`).
+    """
+    kind = Kind.parse(kind) if not isinstance(kind, Kind) else kind
+    polarity = Polarity.parse(polarity) if not isinstance(polarity, Polarity) else polarity
+    if neutralised:
+        return None
+    a, t = _num(actual), _num(target)
+    if a is None or t is None:
+        return None
+    if kind is Kind.BINARY:
+        met = a >= t if polarity is Polarity.HIGHER else a <= t
+        return 100.0 if met else 0.0
+    if polarity is Polarity.HIGHER:
+        if t <= 0:
+            # Zero (or negative) target: met or not met, never a division.
+            return 100.0 if a >= t else 0.0
+        return clamp(a / t * 100.0)
+    # Lower is better.
+    if a <= t:
+        return 100.0
+    if t <= 0:
+        return 0.0
+    if settings.lower_formula is LowerFormula.COMPLEMENT:
+        return clamp((2.0 - a / t) * 100.0)
+    return clamp(t / a * 100.0)
+
+
+def objective_score(pairs: Iterable[tuple[object, object]]) -> float | None:
+    """Objective % = sum(weight x achievement) / sum(weight).
+
+    `pairs` are (weight, achievement). Pairs whose achievement is None
+    (neutralised, missing) or whose weight is missing are left out; None when
+    no weight remains.
+    """
+    num = den = 0.0
+    for weight, ach in pairs:
+        w, a = _num(weight), _num(ach)
+        if w is None or a is None or w <= 0:
+            continue
+        num += w * a
+        den += w
+    return num / den if den > 0 else None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What aggregation needs of one indicator."""
+
+    objective_id: str
+    weight: float | None
+    achievement: float | None
+    neutralised: bool = False
+    line_id: str = ""
+
+
+def _counted_achievements(items: Sequence[Scored], settings: Settings) -> list[float]:
+    values: list[float] = []
+    for it in items:
+        if it.neutralised:
+            if settings.neutralised is NeutralisedPolicy.ZERO:
+                values.append(0.0)
+            continue
+        if it.achievement is None:
+            if settings.missing_actual is MissingActual.ZERO:
+                values.append(0.0)
+            continue
+        values.append(float(it.achievement))
+    return values
+
+
+def objective_scores(items: Sequence[Scored]) -> dict[str, float | None]:
+    """Objective % of every objective in `items`, in order of first appearance."""
+    groups: dict[str, list[Scored]] = {}
+    for it in items:
+        groups.setdefault(it.objective_id, []).append(it)
+    return {
+        oid: objective_score((it.weight, None if it.neutralised else it.achievement) for it in grp)
+        for oid, grp in groups.items()
+    }
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def line_score(items: Sequence[Scored], settings: Settings = DEFAULT_SETTINGS) -> float | None:
+    """% of a strategic line from its indicators, by the configured method."""
+    method = settings.line_method
+    if method is LineMethod.INDICATOR_MEAN:
+        return _mean(_counted_achievements(items, settings))
+    if method is LineMethod.INDICATOR_WEIGHTED:
+        return objective_score(
+            (it.weight, None if it.neutralised else it.achievement) for it in items
+        )
+    # OBJECTIVE_MEAN
+    scores = [s for s in objective_scores(items).values() if s is not None]
+    return _mean(scores)
+
+
+def ente_score(items: Sequence[Scored], settings: Settings = DEFAULT_SETTINGS) -> float | None:
+    """% of the whole ente from all its indicators (each carrying its line_id)."""
+    method = settings.ente_method
+    if method is EnteMethod.INDICATOR_MEAN:
+        return _mean(_counted_achievements(items, settings))
+    if method is EnteMethod.OBJECTIVE_MEAN:
+        scores = [s for s in objective_scores(items).values() if s is not None]
+        return _mean(scores)
+    # LINE_MEAN
+    lines: dict[str, list[Scored]] = {}
+    for it in items:
+        lines.setdefault(it.line_id, []).append(it)
+    scores = [s for s in (line_score(grp, settings) for grp in lines.values()) if s is not None]
+    return _mean(scores)
+
+
+def gauge(value: float | None, settings: Settings = DEFAULT_SETTINGS) -> str | None:
+    """Traffic-light colour of an achievement: 'verde', 'giallo', 'rosso' or None."""
+    if value is None:
+        return None
+    if value >= settings.gauge_green:
+        return "verde"
+    if value >= settings.gauge_yellow:
+        return "giallo"
+    return "rosso"
+
+
+def agrees(typed: object, computed: float | None, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """Whether a typed/cached value matches a recomputed one within the tolerance."""
+    t = _num(typed)
+    if computed is None:
+        return t is None
+    if t is None:
+        return False
+    return abs(t - computed) <= settings.tolerance + 1e-9
+
+
+def fits_any_rule(actual: object, target: object, typed: object, tolerance: float = 1.0) -> bool:
+    """Whether a typed % Ragg is explained by any kind/polarity/formula combination."""
+    t = _num(typed)
+    if t is None:
+        return False
+    for kind in Kind:
+        for pol in Polarity:
+            for lf in LowerFormula:
+                s = Settings(lower_formula=lf)
+                v = achievement(actual, target, kind, pol, settings=s)
+                if v is not None and abs(v - t) <= tolerance + 1e-9:
+                    return True
+    return False

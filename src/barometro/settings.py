@@ -1,0 +1,157 @@
+"""Method settings an ente can choose, loaded from a small TOML file.
+
+The defaults are the sound choices of the domain notes; `profiles/cremona.toml`
+reproduces the Comune di Cremona's published practice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+
+
+class LineMethod(str, Enum):
+    OBJECTIVE_MEAN = "objective_mean"  # mean of the line's objective % (default)
+    INDICATOR_MEAN = "indicator_mean"  # unweighted mean of indicator % (Cremona)
+    INDICATOR_WEIGHTED = "indicator_weighted"  # sum(w x %)/sum(w) over the line's indicators
+
+
+class EnteMethod(str, Enum):
+    LINE_MEAN = "line_mean"  # mean of the lines' % (default)
+    OBJECTIVE_MEAN = "objective_mean"
+    INDICATOR_MEAN = "indicator_mean"
+
+
+class NeutralisedPolicy(str, Enum):
+    EXCLUDE = "exclude"  # left out of every aggregate (default)
+    ZERO = "zero"  # counted as 0 % in line/ente means (Cremona 2021, Ambiente line)
+
+
+class MissingActual(str, Enum):
+    EXCLUDE = "exclude"  # no actual: no score, left out (the validator flags it)
+    ZERO = "zero"  # no actual counts as 0 %
+
+
+class LowerFormula(str, Enum):
+    RATIO = "ratio"  # target / actual x 100 (default)
+    COMPLEMENT = "complement"  # (2 - actual / target) x 100
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str = "default"
+    line_method: LineMethod = LineMethod.OBJECTIVE_MEAN
+    ente_method: EnteMethod = EnteMethod.LINE_MEAN
+    neutralised: NeutralisedPolicy = NeutralisedPolicy.EXCLUDE
+    missing_actual: MissingActual = MissingActual.EXCLUDE
+    lower_formula: LowerFormula = LowerFormula.RATIO
+    tolerance: float = 1.0  # points of % allowed between a typed and a recomputed value
+    gauge_green: float = 100.0  # % Ragg >= this: green
+    gauge_yellow: float = 60.0  # % Ragg >= this: yellow; below: red
+    plausibility_factor: float = 5.0  # actual > factor x target on a % indicator: implausible
+
+    def fingerprint(self) -> str:
+        data = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+        raw = json.dumps(data, sort_keys=True).encode()
+        return hashlib.sha256(raw).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+
+    def describe_it(self) -> str:
+        """One Italian sentence per choice, written into every output."""
+        from .messages import text
+
+        return text(
+            "method.description",
+            line=text(f"method.line.{self.line_method.value}"),
+            ente=text(f"method.ente.{self.ente_method.value}"),
+            neutralised=text(f"method.neutralised.{self.neutralised.value}"),
+            lower=text(f"method.lower.{self.lower_formula.value}"),
+            tolerance=f"{self.tolerance:g}",
+            name=self.name,
+        )
+
+
+DEFAULT_SETTINGS = Settings()
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+_ENUMS: dict[str, type[Enum]] = {
+    "line_method": LineMethod,
+    "ente_method": EnteMethod,
+    "neutralised": NeutralisedPolicy,
+    "missing_actual": MissingActual,
+    "lower_formula": LowerFormula,
+}
+
+
+def settings_from_dict(data: dict[str, object], *, base: Settings = DEFAULT_SETTINGS) -> Settings:
+    """Build settings from a mapping (a parsed TOML `[scoring]` table or the whole file)."""
+    table = data.get("scoring", data) if isinstance(data, dict) else data
+    if not isinstance(table, dict):
+        raise SettingsError("settings must be a table of key = value")
+    values: dict[str, object] = {}
+    for key, raw in table.items():
+        if key not in _FIELD_TYPES:
+            known = ", ".join(sorted(_FIELD_TYPES))
+            raise SettingsError(f"unknown setting {key!r} (known: {known})")
+        if key in _ENUMS:
+            enum = _ENUMS[key]
+            try:
+                values[key] = enum(str(raw))
+            except ValueError:
+                allowed = ", ".join(m.value for m in enum)
+                raise SettingsError(f"{key} = {raw!r}: allowed values are {allowed}") from None
+        elif key == "name":
+            values[key] = str(raw)
+        else:
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                raise SettingsError(f"{key} must be a number, got {raw!r}")
+            values[key] = float(raw)
+    settings = replace(base, **values)
+    if not 0 <= settings.gauge_yellow <= settings.gauge_green:
+        raise SettingsError("gauge_yellow must be between 0 and gauge_green")
+    if settings.tolerance < 0:
+        raise SettingsError("tolerance must be >= 0")
+    return settings
+
+
+def load_settings(source: str | Path | None) -> Settings:
+    """Settings from a TOML file path, a shipped profile name ("default", "cremona"), or None."""
+    if source is None:
+        return DEFAULT_SETTINGS
+    path = Path(source)
+    if not path.suffix and not path.exists():
+        return load_profile(str(source))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    settings = settings_from_dict(data)
+    if settings.name == "default" and "name" not in data.get("scoring", data):
+        settings = replace(settings, name=path.stem)
+    return settings
+
+
+def profile_names() -> list[str]:
+    folder = resources.files("barometro") / "profiles"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_profile(name: str) -> Settings:
+    folder = resources.files("barometro") / "profiles"
+    res = folder / f"{name}.toml"
+    if not res.is_file():
+        raise SettingsError(f"unknown settings profile {name!r} (shipped: {', '.join(profile_names())})")
+    return settings_from_dict(tomllib.loads(res.read_text(encoding="utf-8")))

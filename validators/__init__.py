@@ -1,0 +1,1 @@
+"""Batch validator for returned workbooks (installed as `barometro.validators`)."""
