@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install what Barometro needs on a fresh Debian/Ubuntu machine:
+#   - LibreOffice headless (recalculation, proofs, PDF checks) when missing;
+#   - a virtual environment in .venv with barometro (and, with --test, the test extras).
+# Usage: bash scripts/install.sh [--test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TEST=0
+[[ "${1:-}" == "--test" ]] && WITH_TEST=1
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+
+need_apt=()
+command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
+/usr/bin/python3 -c "import uno" 2>/dev/null || need_apt+=(python3-uno)
+command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+if ((${#need_apt[@]})); then
+  if command -v apt-get >/dev/null; then
+    echo "==> installing Debian packages: ${need_apt[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "!! missing ${need_apt[*]} and no apt-get: install LibreOffice Calc yourself" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "==> creating .venv"
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if ((WITH_TEST)); then
+  echo "==> installing barometro (editable) with test extras"
+  .venv/bin/python -m pip install -q -e '.[test]'
+else
+  echo "==> installing barometro"
+  .venv/bin/python -m pip install -q .
+fi

@@ -1,0 +1,42 @@
+"""Italian number reading: what sector staff type and what exports produce."""
+
+from __future__ import annotations
+
+import pytest
+
+from barometro.numbers import NumberIssue, format_it, parse_number, strip_html
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "issue"),
+    [
+        (12, 12.0, None),
+        (1.5, 1.5, None),
+        ("1.194.987", 1194987.0, NumberIssue.TEXT),
+        ("4.580", 4580.0, NumberIssue.TEXT),
+        ("85,29", 85.29, NumberIssue.TEXT),
+        ("85%", 85.0, NumberIssue.TEXT),
+        ("1,5", 1.5, NumberIssue.TEXT),
+        ("4\u00a0580", 4580.0, NumberIssue.TEXT),
+        ("-30.000", -30000.0, NumberIssue.TEXT),
+        ("1.194,50", 1194.5, NumberIssue.TEXT),
+        ("<p>20</p>", 20.0, NumberIssue.TEXT),
+        ("#####", None, NumberIssue.HASHES),
+        ("#DIV/0!", None, NumberIssue.ERROR),
+        ("", None, NumberIssue.EMPTY),
+        (None, None, NumberIssue.EMPTY),
+        ("fatto", None, NumberIssue.NOT_A_NUMBER),
+        (True, None, NumberIssue.NOT_A_NUMBER),
+    ],
+)
+def test_parse_number(raw, value, issue):
+    parsed = parse_number(raw)
+    assert parsed.value == value
+    assert parsed.issue == issue
+
+
+def test_percent_flag_and_helpers():
+    assert parse_number("85,29%").percent
+    assert format_it(1194987) == "1.194.987"
+    assert format_it(85.2857, 2) == "85,29"
+    assert strip_html('<ul style="x"> <li>uno</li></ul>') == "uno"
