@@ -357,6 +357,9 @@ META_KEYS = (
 )
 # After the fixed keys, one row per indicator: key "ind:<id>", value "<sheet>!<row>".
 META_INDICATOR_PREFIX = "ind:"
+# Then one row per line of the plan: key "line:<id>", value JSON [sheet_name, title, published_pct]
+# (the line sheets hold no line id; `master_reader.read_template` needs it to rebuild the plan).
+META_LINE_PREFIX = "line:"
 
 
 OFFICE_FIELDS = (

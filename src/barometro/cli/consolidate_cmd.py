@@ -1,0 +1,107 @@
+"""`barometro consolidate`: validate the returns, merge them, publish the Relazione."""
+
+from __future__ import annotations
+
+import click
+
+MAX_FINDINGS_SHOWN = 8
+
+
+@click.command("consolidate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--master", "master", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The master workbook the sector files were built from.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The consolidated workbook to write (.xlsx).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Also write the Relazione as HTML.")
+@click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False), help="Also write the Relazione as PDF.")
+@click.option("--settings", "settings_src", default=None,
+              help="Scoring settings: a profile name (default, cremona) or a TOML file. Default: the master's.")
+@click.option("--include-errors", is_flag=True, help="Include files with validation errors (marked everywhere).")
+@click.option("--prefer", "prefer", multiple=True, metavar="FILE",
+              help="The return that wins when a sector sent more than one (repeatable).")
+@click.option("--deadline", default=None, metavar="AAAA-MM-GG",
+              help="Delivery deadline: each file's modification date is compared with it.")
+@click.option("--jobs", type=int, default=None, help="Processes used to validate (default: automatic).")
+def command(paths, master, output, html_out, pdf_out, settings_src, include_errors, prefer, deadline, jobs):
+    """Consolidate the sector returns into the Relazione sulla Performance.
+
+    Validates every file first: files with errors are refused and listed
+    (unless --include-errors), warnings do not block. Values are merged by
+    indicator id; every indicator of the plan appears once, or is listed as
+    "non pervenuto". Two different returns of one sector stop the run until
+    --prefer says which one wins. Outputs are written only when all succeed.
+
+    \b
+    Exit codes: 0 written, 1 blocked (duplicate returns), 2 bad input.
+
+    \b
+    Example:
+      barometro consolidate ritorni/ --master modelli/master.xlsx -o relazione.xlsx \\
+          --html relazione.html --pdf relazione.pdf --deadline 2022-03-31 \\
+          --prefer ritorni/cultura_v2.xlsx
+    """
+    from datetime import date
+
+    from barometro.consolidation import ConsolidationError, consolidate
+    from barometro.messages import text
+
+    def t(key: str, **values: object) -> str:
+        return text(f"consolidation.{key}", **values)
+
+    due = None
+    if deadline:
+        try:
+            due = date.fromisoformat(deadline)
+        except ValueError:
+            raise click.UsageError(t("error.deadline", value=deadline)) from None
+    try:
+        result = consolidate(
+            list(paths), master=master, output=output, html=html_out, pdf=pdf_out, settings=settings_src,
+            include_errors=include_errors, prefer=list(prefer), deadline=due, jobs=jobs,
+        )
+    except ConsolidationError as exc:
+        click.echo(t("cli.error", detail=str(exc)), err=True)
+        raise SystemExit(2) from None
+    _print_report(result, t)
+    if result.blocked:
+        click.echo(t("cli.blocked"), err=True)
+        raise SystemExit(1)
+
+
+def _print_report(result, t) -> None:
+    from barometro.consolidation.fmt import pct
+
+    merge = result.merge
+    used = [o for o in merge.files if o.decision.used]
+    click.echo(t("cli.files", total=len(merge.files), used=len(used)))
+    for outcome in merge.files:
+        if outcome.decision.used and outcome.source.status.value in ("ok", "avvisi"):
+            continue
+        src = outcome.source
+        click.echo(t("cli.file_line", file=src.name, decision=t("decision." + outcome.decision.value),
+                     status=src.status.value))
+        serious = [f for f in src.findings if f.severity == "errore"] or list(src.findings)
+        for f in serious[:MAX_FINDINGS_SHOWN]:
+            where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.cell)
+            click.echo(f"      {f.code} {where}: {f.message}")
+        if len(serious) > MAX_FINDINGS_SHOWN:
+            click.echo("      " + t("cli.more_findings", count=len(serious) - MAX_FINDINGS_SHOWN))
+    for issue in merge.issues:
+        if issue.kind.value in ("file_respinto",):
+            continue
+        message = t("issue." + issue.kind.value, winner=issue.detail, decision=issue.detail)
+        where = " ".join(x for x in (issue.sector, issue.file, issue.indicator_id) if x)
+        click.echo(t("cli.issue_line", where=where, message=message))
+    for s in merge.sectors:
+        if s.state != "pervenuto":
+            click.echo(t("cli.sector_line", sector=s.sector, state=t("sector_state." + s.state),
+                         returned=s.returned, expected=s.expected))
+    if not result.blocked:
+        for line in result.plan.lines:
+            if line.id in result.scores.line:
+                click.echo(t("cli.line_pct", line=line.title, pct=pct(result.scores.line[line.id])))
+        click.echo(t("cli.ente_pct", pct=pct(result.scores.ente)))
+        click.echo(result.settings.describe_it())
+    for path in result.written:
+        click.echo(t("cli.written", path=path))

@@ -1,0 +1,242 @@
+"""`consolidate(...)`: validate, merge, score, and write every output atomically.
+
+All outputs are rendered to temporary files first and moved into place only
+when every one of them succeeded: a failed or interrupted run leaves the
+previous outputs (or nothing), never a half-written or a mixed set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from barometro import __version__
+from barometro.atomic import atomic_path
+from barometro.messages import text
+from barometro.settings import Settings, SettingsError, load_settings
+
+from .merge import merge_returns
+from .scores import compute_scores, merged_plan
+from .sources import display_names, expand_paths, file_facts
+from .types import (
+    ConsolidationResult,
+    FileStatus,
+    FindingSummary,
+    ReturnedRow,
+    RunInfo,
+    SectorReturn,
+    SourceFacts,
+)
+
+
+class ConsolidationError(ValueError):
+    """A consolidation that cannot start or finish; the message is for staff (Italian)."""
+
+
+def t(key: str, **values: object) -> str:
+    return text(f"consolidation.{key}", **values)
+
+
+def run_timestamp(now: datetime | None = None) -> datetime:
+    """The run's timestamp: `now`, else $SOURCE_DATE_EPOCH (reproducible builds), else the clock."""
+    if now is not None:
+        return now.replace(microsecond=0)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch))
+    return datetime.now().replace(microsecond=0)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+def _severity(value: object) -> str:
+    return str(getattr(value, "value", value) or "")
+
+
+def return_from_report(report: object, name: str, facts: SourceFacts | None) -> SectorReturn:
+    """A validator `FileReport` as the merge needs it."""
+    identity = getattr(report, "identity", None)
+    scope = getattr(identity, "scope", None) if identity is not None else None
+    sector = getattr(identity, "sector", None) if identity is not None else None
+    rows: dict[str, ReturnedRow] = {}
+    for ind_id, row in (getattr(report, "rows", None) or {}).items():
+        rows[str(ind_id)] = ReturnedRow(
+            actual=_number(getattr(row, "actual", None)),
+            note=str(getattr(row, "note", "") or ""),
+            sheet=str(getattr(row, "sheet", "") or ""),
+            row=getattr(row, "row", None),
+            actual_raw=getattr(row, "actual_raw", None),
+        )
+    findings = tuple(
+        FindingSummary(
+            code=str(getattr(f, "code", "")),
+            severity=_severity(getattr(f, "severity", "")),
+            sheet=str(getattr(f, "sheet", "") or ""),
+            cell=str(getattr(f, "cell", "") or ""),
+            message=str(getattr(f, "message", "") or ""),
+            hint=str(getattr(f, "hint", "") or ""),
+        )
+        for f in (getattr(report, "findings", None) or ())
+    )
+    inserted = tuple(f"{f.sheet}!{f.cell}" for f in findings if f.code == "S106")
+    return SectorReturn(
+        name=name,
+        status=FileStatus.parse(getattr(report, "status", None)),
+        sector=str(sector) if sector else None,
+        scope=str(getattr(scope, "value", scope)) if scope else None,
+        rows=rows,
+        findings=findings,
+        facts=facts,
+        extra_rows=inserted,
+    )
+
+
+def _validator():
+    """`validate_paths` of the validator package (exported at its top level, or in `validate`)."""
+    try:
+        from barometro.validators import validate_paths
+    except ImportError:
+        from barometro.validators.validate import validate_paths
+    return validate_paths
+
+
+def _resolve_settings(settings: Settings | str | Path | None, fallback: Settings) -> Settings:
+    if settings is None:
+        return fallback
+    if isinstance(settings, Settings):
+        return settings
+    try:
+        return load_settings(settings)
+    except SettingsError as exc:
+        raise ConsolidationError(t("error.settings", detail=str(exc))) from None
+
+
+def _check_outputs(outputs: Sequence[Path], inputs: Iterable[Path], master: Path) -> None:
+    protected = {p.resolve() for p in inputs} | {master.resolve()}
+    for out in outputs:
+        if out.resolve() in protected:
+            raise ConsolidationError(t("error.output_is_input", path=out))
+        if out.exists() and out.is_dir():
+            raise ConsolidationError(t("error.output_is_dir", path=out))
+    if len({o.resolve() for o in outputs}) != len(outputs):
+        raise ConsolidationError(t("error.outputs_clash"))
+
+
+def consolidate(
+    paths: Sequence[str | Path],
+    *,
+    master: str | Path,
+    output: str | Path | None = None,
+    html: str | Path | None = None,
+    pdf: str | Path | None = None,
+    settings: Settings | str | Path | None = None,
+    include_errors: bool = False,
+    prefer: Sequence[str | Path] = (),
+    deadline: date | None = None,
+    jobs: int | None = None,
+    now: datetime | None = None,
+) -> ConsolidationResult:
+    """Validate the returns in `paths`, merge them by indicator id and write the outputs.
+
+    Returns the result; `result.written` lists the outputs moved into place
+    (empty when `result.blocked`: two different returns for one sector and no
+    `prefer`). Raises `ConsolidationError` (Italian message) when the master
+    cannot be read, no returned file is given, or an output would overwrite
+    an input.
+    """
+    from barometro.workbook_templates.master_reader import read_template
+
+    validate_paths = _validator()
+
+    master = Path(master)
+    outputs = [Path(p) for p in (output, html, pdf) if p is not None]
+    raw_inputs = [Path(p) for p in paths]
+    _check_outputs(outputs, [p for p in raw_inputs if p.is_file()], master)
+    files = expand_paths(raw_inputs, exclude=[master, *outputs])
+    _check_outputs(outputs, files, master)
+    if not files:
+        raise ConsolidationError(t("error.no_inputs"))
+    try:
+        info = read_template(master)
+    except Exception as exc:  # noqa: BLE001 - any unreadable master is one clear message
+        raise ConsolidationError(t("error.master", path=master, detail=str(exc))) from None
+    plan = info.plan
+    used_settings = _resolve_settings(settings, info.settings)
+    timestamp = run_timestamp(now)
+
+    batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
+    fatal = getattr(batch, "fatal", None)
+    if fatal:
+        raise ConsolidationError(t("error.master", path=master, detail=str(fatal)))
+    reports = {Path(getattr(r, "path", "")).resolve(): r for r in batch.files}
+    names = display_names(files)
+    returns = []
+    for path in files:
+        report = reports.get(path.resolve())
+        if report is None:
+            continue
+        returns.append(return_from_report(report, names[path], file_facts(path)))
+
+    merge = merge_returns(
+        plan, returns, include_errors=include_errors, prefer=[str(p) for p in prefer], deadline=deadline
+    )
+    final_plan = merged_plan(plan, merge)
+    scores = compute_scores(final_plan, used_settings)
+    run = RunInfo(
+        timestamp=timestamp,
+        tool_version=__version__,
+        settings=used_settings,
+        master=file_facts(master),
+        deadline=deadline.isoformat() if deadline else "",
+        include_errors=include_errors,
+        preferred=tuple(str(p) for p in prefer),
+    )
+    result = ConsolidationResult(final_plan, used_settings, merge, scores, run)
+    if merge.blocked or not outputs:
+        return result
+    written = write_outputs(result, output=output, html=html, pdf=pdf)
+    return ConsolidationResult(final_plan, used_settings, merge, scores, run, written)
+
+
+def write_outputs(
+    result: ConsolidationResult,
+    *,
+    output: str | Path | None = None,
+    html: str | Path | None = None,
+    pdf: str | Path | None = None,
+) -> tuple[Path, ...]:
+    """Render every requested output to a temporary file, then move them all into place."""
+    from .report_html import render_html
+
+    written: list[Path] = []
+    with contextlib.ExitStack() as stack:
+        page = render_html(result) if (html is not None or pdf is not None) else ""
+        if output is not None:
+            from .workbook import write_workbook
+
+            tmp = stack.enter_context(atomic_path(output))
+            write_workbook(result, tmp)
+            written.append(Path(output))
+        if html is not None:
+            tmp = stack.enter_context(atomic_path(html))
+            tmp.write_text(page, encoding="utf-8")
+            written.append(Path(html))
+        if pdf is not None:
+            from .report_pdf import PdfEngineMissing, render_pdf
+
+            tmp = stack.enter_context(atomic_path(pdf))
+            try:
+                render_pdf(page, tmp, result.run.timestamp)
+            except PdfEngineMissing as exc:
+                raise ConsolidationError(str(exc)) from None
+            written.append(Path(pdf))
+    return tuple(written)

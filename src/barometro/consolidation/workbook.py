@@ -1,0 +1,254 @@
+"""The consolidated workbook.
+
+Built by the template builder from the master's plan (same spec, same native
+formulas), the merged actuals and notes put in the input cells by indicator
+id, then four sheets added: `Settori` (per-sector summary), `Provenienza`
+(where every indicator's values came from), `Verifiche` (what the merge and
+the validator reported) and `Fonti` (the audit trail). Every formula cell also
+carries its value computed by the scoring core (`cached_values`), so readers
+that do not recalculate see the same numbers Excel and LibreOffice compute.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from barometro.messages import text
+from barometro.workbook_templates import spec
+
+from .cached_values import expected_values, finalise_xlsx
+from .types import ConsolidationResult, Decision, FileStatus, RowState
+
+
+def t(key: str, **values: object) -> str:
+    return text(f"consolidation.{key}", **values)
+
+
+def _styles():
+    from barometro.workbook_templates import styles as st
+
+    return st
+
+
+def write_workbook(result: ConsolidationResult, target: Path) -> None:
+    """Write the consolidated workbook to `target` (a temporary path the caller moves into place)."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    from barometro.workbook_templates.builder import build_workbook
+
+    run = result.run
+    stamp = run.timestamp.isoformat(timespec="seconds")
+    with tempfile.TemporaryDirectory(prefix="barometro-consolidate-") as tmp:
+        built = build_workbook(
+            result.plan, result.settings, Path(tmp) / "consolidato.xlsx", "master", generated_at=stamp
+        )
+        wb = load_workbook(built)
+    st = _styles()
+    from openpyxl.styles import PatternFill
+
+    error_fill = PatternFill("solid", fgColor="F4CCCC")
+    missing_fill = PatternFill("solid", fgColor="FCE4D6")
+    layout = spec.build_layout(result.plan, result.settings, "master")
+    actual_col, note_col = spec.COL["actual"].letter, spec.COL["note"].letter
+    rows = {r.indicator.id: r for r in result.merge.rows}
+    for block in layout.blocks:
+        ws = wb[block.sheet_name]
+        for ind in block.indicators:
+            row = block.row_of(ind.id)
+            merged = rows[ind.id]
+            a, k = ws[f"{actual_col}{row}"], ws[f"{note_col}{row}"]
+            if merged.state.returned:
+                a.value = merged.actual
+                k.value = merged.note or None
+                if merged.state is RowState.RETURNED_WITH_ERRORS:
+                    a.fill = error_fill
+                    a.comment = Comment(t("wb.comment_with_errors", file=merged.source), "Barometro")
+            else:
+                a.value = None
+                a.fill = missing_fill
+                a.comment = Comment(t("row_state." + merged.state.value) + f" — {merged.indicator.sector}",
+                                    "Barometro")
+    if spec.INSTRUCTIONS_SHEET in wb.sheetnames:
+        del wb[spec.INSTRUCTIONS_SHEET]
+    summary = wb[spec.SUMMARY_SHEET]
+    summary["A1"] = t("wb.summary_title", year=result.plan.year, ente=result.plan.ente)
+    _sectors_sheet(wb.create_sheet(t("wb.sheet.sectors")), result, st)
+    _provenance_sheet(wb.create_sheet(t("wb.sheet.provenance")), result, st)
+    _checks_sheet(wb.create_sheet(t("wb.sheet.checks")), result, st)
+    _sources_sheet(wb.create_sheet(t("wb.sheet.sources")), result, st)
+    # The metadata sheet stays last (very hidden); Riepilogo first.
+    meta = wb[spec.META_SHEET]
+    wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(spec.META_SHEET))
+    wb.active = wb.sheetnames.index(spec.SUMMARY_SHEET)
+    wb.properties.title = t("wb.summary_title", year=result.plan.year, ente=result.plan.ente)
+    wb.save(target)
+    finalise_xlsx(target, expected_values(result, layout), run.timestamp)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _header(ws, row: int, labels: list[str], st) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font, cell.fill, cell.alignment, cell.border = st.HEADER_FONT, st.HEADER_FILL, st.HEADER_ALIGN, st.BORDER
+
+
+def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[int, ...] = ()) -> int:
+    r = first_row
+    for values in rows:
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col, value=value)
+            cell.border = st.BORDER
+            cell.alignment = st.WRAP_TOP
+            if col in date_cols and isinstance(value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm:ss"
+        r += 1
+    return r
+
+
+def _widths(ws, widths: list[float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return t("wb.yes") if value else t("wb.no")
+
+
+def _status_text(status: FileStatus | None) -> str:
+    return status.value if status is not None else "—"
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _sectors_sheet(ws, result: ConsolidationResult, st) -> None:
+    run, merge = result.run, result.merge
+    ws["A1"] = t("wb.sectors_title", year=result.plan.year)
+    ws["A1"].font = st.TITLE_FONT
+    ws["A2"] = t("wb.deadline", deadline=run.deadline) if run.deadline else t("wb.no_deadline")
+    ws["A2"].font = st.METHOD_FONT
+    labels = [t(f"wb.col.{k}") for k in (
+        "sector", "expected", "returned", "state", "used_file", "validation", "errors", "warnings",
+        "on_time", "file_time", "all_files")]
+    _header(ws, 4, labels, st)
+    facts = {o.source.name: o.source.facts for o in merge.files}
+    rows = []
+    for s in merge.sectors:
+        f = facts.get(s.used_file)
+        rows.append([
+            s.sector, s.expected, s.returned, t("sector_state." + s.state), s.used_file or "—",
+            _status_text(s.status), s.errors, s.warnings, _yes_no(s.on_time),
+            f.mtime if f is not None else "—", ", ".join(s.files) or "—",
+        ])
+    _table(ws, 5, rows, st, date_cols=(10,))
+    _widths(ws, [40, 10, 10, 24, 30, 12, 9, 9, 12, 19, 40])
+    ws.freeze_panes = "A5"
+
+
+def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
+    ws["A1"] = t("wb.provenance_title")
+    ws["A1"].font = st.TITLE_FONT
+    labels = [t(f"wb.col.{k}") for k in (
+        "indicator_id", "line", "objective", "sector", "indicator", "row_state", "actual", "note",
+        "file", "source_cell", "reason")]
+    _header(ws, 3, labels, st)
+    sheet_of = {ln.id: ln.sheet_name for ln in result.plan.lines}
+    rows = []
+    for r in result.merge.rows:
+        ind = r.indicator
+        rows.append([
+            ind.id, sheet_of.get(ind.line_id, ind.line_id), ind.objective, ind.sector, ind.indicator,
+            t("row_state." + r.state.value), r.actual if r.state.returned else None,
+            r.note if r.state.returned else None, r.source or None, r.source_cell or None, r.reason or None,
+        ])
+    _table(ws, 4, rows, st)
+    _widths(ws, [13, 16, 40, 34, 40, 26, 14, 40, 28, 16, 30])
+    ws.freeze_panes = "B4"
+    ws.auto_filter.ref = f"A3:K{3 + len(rows)}"
+
+
+def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
+    merge = result.merge
+    ws["A1"] = t("wb.checks_title")
+    ws["A1"].font = st.TITLE_FONT
+    ws["A3"] = t("wb.issues_title")
+    ws["A3"].font = st.SUBTITLE_FONT
+    _header(ws, 4, [t(f"wb.col.{k}") for k in ("issue", "sector", "file", "indicator_id", "detail")], st)
+    rows = []
+    for issue in merge.issues:
+        message = t(
+            "issue." + issue.kind.value,
+            winner=issue.detail,
+            decision=t("decision." + issue.detail) if issue.detail in {d.value for d in Decision} else "",
+        )
+        rows.append([message, issue.sector or "—", issue.file or "—", issue.indicator_id or None,
+                     issue.detail or None])
+    if not rows:
+        rows.append([t("wb.no_issues"), None, None, None, None])
+    r = _table(ws, 5, rows, st) + 1
+    ws.cell(row=r, column=1, value=t("wb.findings_title")).font = st.SUBTITLE_FONT
+    _header(ws, r + 1, [t(f"wb.col.{k}") for k in (
+        "file", "decision", "code", "severity", "sheet", "cell", "message", "hint")], st)
+    rows = []
+    for outcome in merge.files:
+        for f in outcome.source.findings:
+            rows.append([outcome.source.name, t("decision." + outcome.decision.value), f.code, f.severity,
+                         f.sheet or None, f.cell or None, f.message, f.hint or None])
+    if not rows:
+        rows.append([t("wb.no_findings"), None, None, None, None, None, None, None])
+    _table(ws, r + 2, rows, st)
+    _widths(ws, [48, 30, 30, 12, 14, 10, 60, 40])
+
+
+def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
+    run, settings = result.run, result.settings
+    ws["A1"] = t("wb.sources_title")
+    ws["A1"].font = st.TITLE_FONT
+    master = run.master
+    info = [
+        (t("wb.src.when"), run.timestamp),
+        (t("wb.src.tool"), f"Barometro {run.tool_version}"),
+        (t("wb.src.settings_name"), settings.name),
+        (t("wb.src.settings_fingerprint"), settings.fingerprint()),
+        (t("wb.src.method"), settings.describe_it()),
+        (t("wb.src.settings_json"), json.dumps(settings.to_dict(), sort_keys=True, ensure_ascii=False)),
+        (t("wb.src.master"), master.name if master else "—"),
+        (t("wb.src.master_sha"), master.sha256 if master else "—"),
+        (t("wb.src.deadline"), run.deadline or "—"),
+        (t("wb.src.include_errors"), t("wb.yes") if run.include_errors else t("wb.no")),
+        (t("wb.src.prefer"), ", ".join(run.preferred) or "—"),
+        (t("wb.src.files"), len(result.merge.files)),
+    ]
+    r = 3
+    for label, value in info:
+        ws.cell(row=r, column=1, value=label).font = st.SUBTITLE_FONT
+        cell = ws.cell(row=r, column=2, value=value)
+        cell.alignment = st.WRAP_TOP
+        if isinstance(value, datetime):
+            cell.number_format = "dd/mm/yyyy hh:mm:ss"
+        r += 1
+    r += 1
+    labels = [t(f"wb.col.{k}") for k in (
+        "file", "path", "sha256", "size", "file_time", "validation", "sector", "decision")]
+    _header(ws, r, labels, st)
+    rows = []
+    for outcome in result.merge.files:
+        src = outcome.source
+        f = src.facts
+        rows.append([
+            src.name, str(f.path) if f else None, f.sha256 if f else None, f.size if f else None,
+            f.mtime if f else None, src.status.value, src.sector or None,
+            t("decision." + outcome.decision.value) + (f" ({outcome.detail})" if outcome.detail else ""),
+        ])
+    _table(ws, r + 1, rows, st, date_cols=(5,))
+    _widths(ws, [34, 50, 66, 12, 19, 12, 36, 40])

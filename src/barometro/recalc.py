@@ -1,0 +1,124 @@
+"""Recalculate workbooks with LibreOffice headless: one `soffice` call for many files.
+
+LibreOffice keeps the cached values an xlsx carries (stale or not) unless told
+otherwise, so every call runs with a private profile whose
+`OOXMLRecalcMode` is 0 ("always recalculate on load"). Inputs are never
+modified: they are copied to a private folder, converted there, and the
+results moved into `outdir` atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from barometro.atomic import atomic_path
+from barometro.messages import text
+
+XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
+
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
+class RecalcError(RuntimeError):
+    """LibreOffice missing, too slow, or failing; the message says which, in Italian."""
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice executable on PATH (or $BAROMETRO_SOFFICE), or None."""
+    override = os.environ.get("BAROMETRO_SOFFICE")
+    if override:
+        return override if Path(override).exists() or shutil.which(override) else None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def write_profile(profile_dir: Path) -> Path:
+    """A LibreOffice user profile that always recalculates xlsx/ods on load."""
+    user = profile_dir / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+    return profile_dir
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+def recalculate(paths: list[Path], outdir: Path, *, timeout: float = 120) -> list[Path]:
+    """Recalculate `paths` with one LibreOffice run; return `outdir/<name>` for each, in order.
+
+    Two inputs with the same file name cannot go to the same `outdir`
+    (ValueError). Raises RecalcError when soffice is missing, times out (it is
+    killed) or fails to produce a file.
+    """
+    paths = [Path(p) for p in paths]
+    outdir = Path(outdir)
+    if not paths:
+        return []
+    names = [p.name for p in paths]
+    if len(set(names)) != len(names):
+        raise ValueError("recalculate: two inputs share a file name; use separate output folders")
+    inputs = {p.resolve() for p in paths}
+    if any((outdir / (p.stem + ".xlsx")).resolve() in inputs for p in paths):
+        raise ValueError("recalculate: the output would overwrite an input; choose another outdir")
+    for p in paths:
+        if not p.is_file():
+            raise RecalcError(text("template.recalc.missing_input", path=p))
+    exe = soffice_path()
+    if exe is None:
+        raise RecalcError(text("template.recalc.missing"))
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="barometro-recalc-") as tmp_name:
+        tmp = Path(tmp_name)
+        profile = write_profile(tmp / "profile")
+        src_dir, conv_dir = tmp / "in", tmp / "out"
+        src_dir.mkdir()
+        conv_dir.mkdir()
+        staged = []
+        for i, p in enumerate(paths):
+            # ascii, unique names: LibreOffice derives the output name from the input's
+            staged_path = src_dir / f"f{i:05d}{p.suffix.lower() or '.xlsx'}"
+            shutil.copyfile(p, staged_path)
+            staged.append(staged_path)
+        cmd = [
+            exe, f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+            "--convert-to", XLSX_FILTER, "--outdir", str(conv_dir), *map(str, staged),
+        ]
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmp))
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+        )
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise RecalcError(text("template.recalc.timeout", seconds=f"{timeout:g}")) from None
+        detail = (err or out or b"").decode("utf-8", "replace").strip()[-500:]
+        if proc.returncode != 0:
+            raise RecalcError(text("template.recalc.failed", code=proc.returncode, detail=detail))
+        results: list[Path] = []
+        for original, staged_path in zip(paths, staged, strict=True):
+            produced = conv_dir / (staged_path.stem + ".xlsx")
+            if not produced.is_file() or produced.stat().st_size == 0:
+                raise RecalcError(text("template.recalc.no_output", name=original.name, detail=detail))
+            target = outdir / (original.stem + ".xlsx")
+            with atomic_path(target) as out_tmp:
+                shutil.move(str(produced), out_tmp)
+            results.append(target)
+    return results

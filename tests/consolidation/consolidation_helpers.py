@@ -1,0 +1,65 @@
+"""Small in-memory plans and returns for the merge and renderer tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from barometro.consolidation.types import FileStatus, ReturnedRow, SectorReturn, SourceFacts
+from barometro.model import Indicator, Kind, Line, Plan, Polarity
+
+
+def small_plan() -> Plan:
+    lines = [
+        Line("AMB", "LINEA STRATEGICA SULL'AMBIENTE", "Ambiente"),
+        Line("SOC", "LINEA STRATEGICA SUL SOCIALE", "Sociale"),
+    ]
+
+    def ind(i, line, obj, sector, target, weight, kind=Kind.QUANTITY, pol=Polarity.HIGHER, neut=False):
+        return Indicator(
+            id=i, line_id=line, objective_id=obj, owner=f"Dirigente {sector[-1]}", sector=sector,
+            objective=f"Obiettivo {obj}", definition=f"Definizione di {obj}", indicator=f"Indicatore {i}",
+            formula_text="1 = fatto 0 = non fatto" if kind is Kind.BINARY else "n/N*100",
+            purpose="", target=target, weight=weight, kind=kind, polarity=pol, neutralised=neut,
+        )
+
+    inds = [
+        ind("AMB-01-01", "AMB", "AMB-01", "Settore A", 1, 50, Kind.BINARY),
+        ind("AMB-01-02", "AMB", "AMB-01", "Settore A", 100, 50),
+        ind("AMB-02-01", "AMB", "AMB-02", "Settore B", 20, 100, pol=Polarity.LOWER),
+        ind("AMB-02-02", "AMB", "AMB-02", "Settore B", 1, 0, Kind.BINARY, neut=True),
+        ind("SOC-01-01", "SOC", "SOC-01", "Settore C", 85, 60),
+        ind("SOC-01-02", "SOC", "SOC-01", "Settore C", 4580, 40),
+        ind("SOC-02-01", "SOC", "SOC-02", "Settore A", 1, 100, Kind.BINARY),
+    ]
+    return Plan("Comune di Prova", 2021, lines, inds)
+
+
+def ret(
+    name: str,
+    sector: str | None,
+    rows: dict[str, float | None],
+    status: FileStatus = FileStatus.OK,
+    *,
+    scope: str | None = "settore",
+    sha: str | None = None,
+    notes: dict[str, str] | None = None,
+    mtime: datetime = datetime(2022, 3, 1, 10, 0),
+    extra_rows: tuple[str, ...] = (),
+) -> SectorReturn:
+    notes = notes or {}
+    facts = SourceFacts(Path("/ritorni") / name, name, sha or f"sha-{name}", 1000, mtime)
+    return SectorReturn(
+        name=name,
+        status=status,
+        sector=sector,
+        scope=scope,
+        rows={k: ReturnedRow(v, notes.get(k, ""), "Ambiente", 6 + n) for n, (k, v) in enumerate(rows.items())},
+        facts=facts,
+        extra_rows=extra_rows,
+    )
+
+
+SECTOR_A = {"AMB-01-01": 1, "AMB-01-02": 80, "SOC-02-01": 0}
+SECTOR_B = {"AMB-02-01": 17, "AMB-02-02": 0}
+SECTOR_C = {"SOC-01-01": 53, "SOC-01-02": 4580}

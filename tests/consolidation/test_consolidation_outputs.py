@@ -1,0 +1,194 @@
+"""The consolidated workbook, the HTML page and the PDF, written from an in-memory result."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import make_result
+from openpyxl import load_workbook
+
+from barometro.consolidation import RowState, write_outputs
+from barometro.consolidation.fmt import pct
+from barometro.consolidation.report_html import render_html
+from barometro.workbook_templates import spec
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_html_is_self_contained(small_outputs):
+    page = small_outputs["html"].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="it">' in page
+    assert "<script" not in page and "<link" not in page and "<img" not in page
+    assert "url(" not in page
+    # the only URLs are SVG namespaces
+    assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert page.count("<svg") > 10  # rings, bar charts and traffic lights, all inline
+
+
+def test_html_shows_line_and_ente_percentages_in_italian(small_result, small_outputs):
+    page = small_outputs["html"].read_text(encoding="utf-8")
+    for line in small_result.plan.lines:
+        assert line.title.replace("'", "&#x27;") in page
+        assert pct(small_result.scores.line[line.id]) in page
+    assert pct(small_result.scores.ente) == "62,06 %"
+    assert "62,06 %" in page and "70,00 %" in page and "54,12 %" in page
+    assert small_result.settings.describe_it().replace("'", "&#x27;") in page
+
+
+def test_html_notes_neutralised_missed_and_included_with_errors(small_outputs):
+    page = small_outputs["html"].read_text(encoding="utf-8")
+    neutral = page.split("Indicatori neutralizzati</h3>", 1)[1].split("</ul>", 1)[0]
+    assert "Decreto regionale di proroga" in neutral
+    missed = page.split("Target non raggiunti</h3>")
+    assert any("Gara deserta" in part.split("</ul>", 1)[0] for part in missed[1:])
+    assert "†" in page and "nonostante errori di validazione" in page
+    assert "Nota metodologica" in page
+
+
+def test_html_lists_missing_sector_as_non_pervenuto():
+    result = make_result(include_errors=False, drop_c=True)
+    page = render_html(result)
+    assert "Documento provvisorio" in page
+    assert "non pervenuto: nessun file da Settore C" in page
+    assert "non pervenuto: file respinto (b.xlsx)" in page
+    missing = [r for r in result.merge.rows if not r.state.returned]
+    assert page.count("<tr class='missing'>") >= len(missing)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def test_pdf_renders_pages_with_tables_and_charts(small_result, small_outputs, tmp_path):
+    pdf = small_outputs["pdf"]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 1 + len(small_result.plan.lines)  # cover, one section per line, method
+    words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout
+    for needle in ("Relazione sulla Performance 2021", "LINEA STRATEGICA SULL'AMBIENTE", "62,06 %",
+                   "70,00 %", "Target atteso", "Barometro", "Nota metodologica"):
+        assert needle in words, needle
+    # pages are not blank: the charts and tables put colour on them
+    from PIL import Image
+
+    first = Image.open(pages[0]).convert("RGB")
+    colours = {c for _, c in first.getcolors(maxcolors=1 << 20) if c != (255, 255, 255)}
+    assert len(colours) > 20
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+def test_workbook_sheets_and_cached_values(small_result, small_outputs):
+    wb = load_workbook(small_outputs["xlsx"], data_only=True)
+    assert wb.sheetnames == ["Riepilogo", "Ambiente", "Sociale", "Settori", "Provenienza", "Verifiche",
+                             "Fonti", "_barometro"]
+    layout = spec.build_layout(small_result.plan, small_result.settings, "master")
+    summary = wb["Riepilogo"]
+    assert summary[layout.ente_cell].value == pytest.approx(small_result.scores.ente)
+    for line_id, row in layout.line_rows.items():
+        assert summary[f"C{row}"].value == pytest.approx(small_result.scores.line[line_id])
+    ws = wb["Ambiente"]
+    assert ws[spec.LINE_PCT_CELL].value == pytest.approx(70.0)
+    block = layout.block("AMB")
+    assert ws[f"I{block.row_of('AMB-01-02')}"].value == 80
+    assert ws[f"M{block.row_of('AMB-01-02')}"].value == pytest.approx(80.0)
+    assert ws[f"M{block.row_of('AMB-02-02')}"].value in (None, "")  # neutralised: no score
+
+
+def test_workbook_keeps_the_template_formulas(small_result, small_outputs):
+    wb = load_workbook(small_outputs["xlsx"])
+    layout = spec.build_layout(small_result.plan, small_result.settings, "master")
+    expected = layout.expected_formulas()
+    for (sheet, ref), formula in expected.items():
+        assert spec.formulas_equal(str(wb[sheet][ref].value), formula), (sheet, ref)
+
+
+def test_workbook_marks_rows_included_with_errors(small_result, small_outputs):
+    wb = load_workbook(small_outputs["xlsx"])
+    layout = spec.build_layout(small_result.plan, small_result.settings, "master")
+    cell = wb["Ambiente"][f"I{layout.block('AMB').row_of('AMB-02-01')}"]
+    assert cell.comment is not None and "b.xlsx" in cell.comment.text
+    prov = {r[0]: r for r in wb["Provenienza"].iter_rows(min_row=4, values_only=True)}
+    assert set(prov) == {i.id for i in small_result.plan.indicators}
+    assert prov["AMB-02-01"][5] == "pervenuto da file con errori" and prov["AMB-02-01"][8] == "b.xlsx"
+
+
+def test_workbook_sector_sheet_and_audit_trail(small_result, small_outputs):
+    wb = load_workbook(small_outputs["xlsx"])
+    sectors = {r[0]: r for r in wb["Settori"].iter_rows(min_row=5, values_only=True) if r[0]}
+    assert set(sectors) == {"Settore A", "Settore B", "Settore C"}
+    assert sectors["Settore B"][3] == "pervenuto con errori (incluso)"
+    fonti = list(wb["Fonti"].iter_rows(values_only=True))
+    labels = {r[0]: r[1] for r in fonti if r[0]}
+    assert labels["Strumento"] == "Barometro 0.1.0"
+    assert labels["Profilo di calcolo"] == "cremona"
+    assert labels["Impronta delle impostazioni"] == small_result.settings.fingerprint()
+    files = {r[0]: r for r in fonti if r[0] in ("a.xlsx", "b.xlsx", "c.xlsx")}
+    assert files["a.xlsx"][2] == "sha-a.xlsx" and files["b.xlsx"][5] == "errori"
+
+
+def test_same_inputs_same_bytes(small_result, small_outputs, tmp_path):
+    again = {k: tmp_path / p.name for k, p in small_outputs.items()}
+    write_outputs(small_result, output=again["xlsx"], html=again["html"], pdf=again["pdf"])
+    for key, path in small_outputs.items():
+        assert _digest(path) == _digest(again[key]), key
+
+
+def test_failure_half_way_leaves_no_output_and_old_files_intact(small_result, tmp_path, monkeypatch):
+    import barometro.consolidation.report_pdf as report_pdf
+
+    out = {"xlsx": tmp_path / "r.xlsx", "html": tmp_path / "r.html", "pdf": tmp_path / "r.pdf"}
+    out["html"].write_text("versione precedente", encoding="utf-8")
+
+    def broken(html, target, timestamp=None):
+        Path(target).write_bytes(b"%PDF-1.7 half")  # started writing...
+        raise OSError("disco pieno")
+
+    monkeypatch.setattr(report_pdf, "render_pdf", broken)
+    with pytest.raises(OSError):
+        write_outputs(small_result, output=out["xlsx"], html=out["html"], pdf=out["pdf"])
+    assert not out["xlsx"].exists() and not out["pdf"].exists()
+    assert out["html"].read_text(encoding="utf-8") == "versione precedente"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temporary left behind
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_to_the_same_values(small_outputs, tmp_path, soffice):
+    from barometro.recalc import recalculate
+
+    (recalculated,) = recalculate([small_outputs["xlsx"]], tmp_path)
+    ours = load_workbook(small_outputs["xlsx"], data_only=True)
+    theirs = load_workbook(recalculated, data_only=True)
+    formulas = load_workbook(small_outputs["xlsx"])
+    compared = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    continue
+                a = ours[ws.title][cell.coordinate].value
+                b = theirs[ws.title][cell.coordinate].value
+                compared += 1
+                if isinstance(a, int | float):
+                    assert b == pytest.approx(a, abs=1e-9), (ws.title, cell.coordinate)
+                else:
+                    assert b in (None, ""), (ws.title, cell.coordinate, b)
+    assert compared > 40
+
+
+def test_rows_state_marks_in_result(small_result):
+    states = {r.indicator.id: r.state for r in small_result.merge.rows}
+    assert states["AMB-02-01"] is RowState.RETURNED_WITH_ERRORS
+    assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to check the PDF pages"

@@ -1,0 +1,59 @@
+"""LibreOffice recalculation: stale cached values recomputed, inputs untouched, clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from barometro.recalc import RecalcError, recalculate, soffice_path
+
+
+def _stale_book(path: Path) -> Path:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Dati")
+    ws.write_number("A1", 2)
+    ws.write_formula("B1", "=A1*10", None, 999)  # a stale cached value, as a returned file may carry
+    wb.close()
+    return path
+
+
+@pytest.mark.libreoffice
+def test_stale_value_recomputed_and_input_untouched(tmp_path, soffice):
+    from openpyxl import load_workbook
+
+    src = _stale_book(tmp_path / "vecchio.xlsx")
+    assert load_workbook(src, data_only=True)["Dati"]["B1"].value == 999
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    [out] = recalculate([src], tmp_path / "out")
+    assert out == tmp_path / "out" / "vecchio.xlsx"
+    assert load_workbook(out, data_only=True)["Dati"]["B1"].value == 20
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == digest
+
+
+def test_missing_soffice_is_a_clear_error(tmp_path, monkeypatch):
+    src = _stale_book(tmp_path / "a.xlsx")
+    monkeypatch.setenv("BAROMETRO_SOFFICE", str(tmp_path / "no-soffice"))
+    assert soffice_path() is None
+    with pytest.raises(RecalcError, match="LibreOffice"):
+        recalculate([src], tmp_path / "out")
+
+
+@pytest.mark.libreoffice
+def test_timeout_kills_libreoffice(tmp_path, soffice):
+    src = _stale_book(tmp_path / "a.xlsx")
+    with pytest.raises(RecalcError, match="secondi"):
+        recalculate([src], tmp_path / "out", timeout=0.3)
+    assert not (tmp_path / "out" / "a.xlsx").exists()
+
+
+def test_bad_calls(tmp_path):
+    src = _stale_book(tmp_path / "a.xlsx")
+    with pytest.raises(RecalcError, match="non trovato"):
+        recalculate([tmp_path / "manca.xlsx"], tmp_path / "out")
+    with pytest.raises(ValueError):
+        recalculate([src], tmp_path)  # would overwrite the input
+    assert recalculate([], tmp_path / "out") == []

@@ -1,0 +1,75 @@
+"""The actual (Target Consuntivo): present, a real number, 0/1 for binaries, plausible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from barometro.model import Kind
+from barometro.numbers import NumberIssue, parse_number
+
+from ..book import ValueKind
+from ..context import CheckContext, indicator_rows
+from ..findings import Finding, make
+from ..registry import check
+from ._util import COLS, letter, neutralised_in_file
+
+_PERCENT_HINTS = ("%", "*100", "* 100", "x100", "x 100", "percentual", "per cento")
+
+
+def percentage_like(formula_text: str, indicator: str, target: float | None) -> bool:
+    """An indicator measured in percent: says so in its formula or title, target <= 100."""
+    if target is None or not 0 < target <= 100:
+        return False
+    words = f"{formula_text} {indicator}".lower()
+    return any(h in words for h in _PERCENT_HINTS)
+
+
+def implausible(actual: float, target: float | None, pct_like: bool, factor: float) -> bool:
+    """962 against 90 on a percentage (a lost decimal separator), or 0,85 against 85."""
+    if target is None or target <= 0 or not pct_like:
+        return False
+    if actual > factor * target and actual > 100:
+        return True
+    return 0 < actual <= 1 and target >= 10
+
+
+@check("content_actual", codes=("C201", "C206", "C207", "C208", "C209", "C210", "C211"), order=20)
+def content_actual(ctx: CheckContext) -> Iterator[Finding]:
+    f = ctx.file
+    col = COLS["actual"]
+    for ref in indicator_rows(ctx):
+        sheet, row, ind = ref.sheet, ref.row, ref.indicator
+        cell = sheet.cell(row, col)
+        where = f"{letter('actual')}{row}"
+        neutralised = neutralised_in_file(sheet.cell(row, COLS["neutralised"]))
+        if cell is not None and cell.kind is ValueKind.ERROR:
+            yield make("C210", f, sheet=sheet.name, cell=where, found=cell.value)
+            continue
+        if cell is not None and cell.kind is ValueKind.BOOL:
+            yield make("C211", f, sheet=sheet.name, cell=where, found=cell.value)
+            continue
+        parsed = parse_number(None if cell is None else cell.value)
+        if parsed.issue is NumberIssue.EMPTY:
+            if not neutralised:
+                yield make("C201", f, sheet=sheet.name, cell=where, id=ind.id)
+            continue
+        if parsed.issue is NumberIssue.HASHES:
+            yield make("C207", f, sheet=sheet.name, cell=where, found=parsed.raw)
+            continue
+        if parsed.issue is NumberIssue.ERROR:
+            yield make("C210", f, sheet=sheet.name, cell=where, found=parsed.raw)
+            continue
+        if parsed.issue is NumberIssue.NOT_A_NUMBER:
+            yield make("C211", f, sheet=sheet.name, cell=where, found=parsed.raw)
+            continue
+        value = parsed.value
+        assert value is not None
+        if parsed.issue is NumberIssue.TEXT:
+            yield make("C206", f, sheet=sheet.name, cell=where, found=parsed.raw, value=value)
+        if ind.kind is Kind.BINARY and value not in (0.0, 1.0):
+            yield make("C209", f, sheet=sheet.name, cell=where, found=value)
+        elif ind.kind is not Kind.BINARY and implausible(
+            value, ind.target, percentage_like(ind.formula_text, ind.indicator, ind.target),
+            ctx.settings.plausibility_factor,
+        ):
+            yield make("C208", f, sheet=sheet.name, cell=where, found=value, target=ind.target)

@@ -1,0 +1,29 @@
+"""External links, and volatile or array formulas anywhere in the workbook."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..context import CheckContext
+from ..findings import Finding, make
+from ..registry import check
+
+_VOLATILE = re.compile(r"\b(NOW|TODAY|RAND|RANDBETWEEN|INDIRECT|OFFSET|INFO|CELL)\s*\(", re.IGNORECASE)
+_EXTERNAL_REF = re.compile(r"\[\d+\]|\[[^\]]+\.xls[xmb]?\]", re.IGNORECASE)
+
+
+@check("formulas_external", codes=("F303", "F304"), order=32, needs_layout=False)
+def formulas_external(ctx: CheckContext) -> Iterator[Finding]:
+    f = ctx.file
+    for part in ctx.book.external_links:
+        yield make("F303", f, found=part)
+    for sheet in ctx.book.sheets:
+        for cell in sheet.cells.values():
+            formula = cell.formula
+            if formula is None:
+                continue
+            if _EXTERNAL_REF.search(formula) and not ctx.book.external_links:
+                yield make("F303", f, sheet=sheet.name, cell=cell.ref, found=formula)
+            if cell.array or _VOLATILE.search(formula):
+                yield make("F304", f, sheet=sheet.name, cell=cell.ref, found=formula)

@@ -1,0 +1,72 @@
+"""Office cells (texts, target, weight) and technical columns must equal the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from barometro.model import NEUTRALISED_MARK, Indicator
+from barometro.workbook_templates.spec import COL, SUMMARY_SHEET
+
+from ..book import Cell, ValueKind
+from ..context import CheckContext, indicator_rows
+from ..findings import Finding, make
+from ..registry import check
+from ._util import COLS, text_of
+
+OFFICE_TEXT = ("owner", "sector", "objective", "definition", "indicator", "formula_text", "purpose")
+OFFICE_NUMBERS = ("target", "weight")
+
+
+def _expected_technical(ind: Indicator, key: str) -> str:
+    if key == "objective_id":
+        return ind.objective_id
+    if key == "kind":
+        return ind.kind.value
+    if key == "polarity":
+        return ind.polarity.value
+    return NEUTRALISED_MARK if ind.neutralised else ""
+
+
+def _same_number(expected: float | None, cell: Cell | None) -> bool:
+    if expected is None:
+        return cell is None or cell.kind is ValueKind.EMPTY or cell.value == ""
+    if cell is None or cell.kind is not ValueKind.NUMBER:
+        return False
+    return abs(float(cell.value) - expected) <= 1e-9 * max(1.0, abs(expected))  # type: ignore[arg-type]
+
+
+@check("office_cells", codes=("S110", "S111"), order=16)
+def office_cells(ctx: CheckContext) -> Iterator[Finding]:
+    f = ctx.file
+    for ref in indicator_rows(ctx):
+        sheet, row, ind = ref.sheet, ref.row, ref.indicator
+        for key in OFFICE_TEXT:
+            cell = sheet.cell(row, COLS[key])
+            expected = getattr(ind, key) or ""
+            found = text_of(cell)
+            if found.strip() != expected.strip():
+                yield make("S111", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
+                           expected=expected, found=found, column=COL[key].header)
+        for key in OFFICE_NUMBERS:
+            cell = sheet.cell(row, COLS[key])
+            expected_n = getattr(ind, key)
+            if not _same_number(expected_n, cell):
+                yield make("S111", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
+                           expected=expected_n, found=None if cell is None else cell.value,
+                           column=COL[key].header)
+        for key in ("objective_id", "kind", "polarity", "neutralised"):
+            cell = sheet.cell(row, COLS[key])
+            expected = _expected_technical(ind, key)
+            found = text_of(cell).strip()
+            if found != expected:
+                yield make("S110", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
+                           expected=expected, found=found, column=COL[key].header)
+    layout = ctx.layout
+    summary = ctx.sheet_for(SUMMARY_SHEET)
+    if layout is None or summary is None:
+        return
+    for oid, row in layout.objective_rows.items():
+        found = text_of(summary.cell(row, 2)).strip()
+        if found != oid:
+            yield make("S110", f, sheet=summary.name, cell=f"B{row}", expected=oid, found=found,
+                       column="ID obiettivo")

@@ -1,0 +1,28 @@
+"""The header row of every line sheet must be the spec's, column by column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from barometro.workbook_templates.spec import COLUMNS, HEADER_ROW
+
+from ..context import CheckContext
+from ..findings import Finding, make
+from ..registry import check
+from ._util import COLS, text_of
+
+
+@check("structure_header", codes=("S105",), order=12)
+def structure_header(ctx: CheckContext) -> Iterator[Finding]:
+    assert ctx.layout is not None
+    for block in ctx.layout.blocks:
+        sheet = ctx.sheet_for(block.sheet_name)
+        if sheet is None:
+            continue
+        for col in COLUMNS:
+            found = text_of(sheet.cell(HEADER_ROW, COLS[col.key])).strip()
+            if found != col.header:
+                yield make(
+                    "S105", ctx.file, sheet=sheet.name, cell=f"{col.letter}{HEADER_ROW}",
+                    expected=col.header, found=found,
+                )

@@ -1,0 +1,51 @@
+"""Terminal rendering of a BatchReport: one table row per file, then the findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from barometro.messages import text
+
+from .findings import Severity
+from .validate import BatchReport, Status
+
+
+def render_text(report: BatchReport, *, max_findings_per_file: int = 200) -> str:
+    out: list[str] = []
+    if report.fatal:
+        return text("validators.cli.fatal", detail=report.fatal)
+    out.append(text("validators.cli.master", path=report.master) if report.master else text("validators.cli.no_master"))
+    if report.settings is not None:
+        out.append(report.settings.describe_it())
+    out.append("")
+    names = [Path(f.path).name for f in report.files]
+    width = min(48, max([len(n) for n in names] + [10]))
+    head = text("validators.cli.header").split(" | ")
+    out.append(f"{head[0]:<{width}}  {head[1]:<11} {head[2]:>6} {head[3]:>7} {head[4]:>5}  {head[5]}")
+    for f, name in zip(report.files, names, strict=True):
+        sector = f.identity.sector if f.identity is not None else ""
+        out.append(
+            f"{name[:width]:<{width}}  {text('validators.status.' + f.status.value):<11} "
+            f"{f.count(Severity.ERROR):>6} {f.count(Severity.WARNING):>7} {f.count(Severity.INFO):>5}  {sector}"
+        )
+    for f in report.files:
+        shown = [x for x in f.findings if x.code != "R021"]
+        if not shown:
+            continue
+        out.append("")
+        out.append(f"== {f.path}")
+        for x in shown[:max_findings_per_file]:
+            where = x.location
+            out.append(f"  {x.code} {text('validators.severity.' + x.severity.value):<8} {where:<22} {x.message}")
+            if x.hint:
+                out.append("      " + text("validators.cli.hint", hint=x.hint).strip())
+        if len(shown) > max_findings_per_file:
+            out.append(f"  … (+{len(shown) - max_findings_per_file})")
+    by = report.stats["by_status"]
+    out.append("")
+    out.append(text(
+        "validators.cli.summary", files=len(report.files), seconds=f"{report.seconds:.2f}",
+        ok=by[Status.OK.value], warnings=by[Status.WARNINGS.value], errors=by[Status.ERRORS.value],
+        unreadable=by[Status.UNREADABLE.value],
+    ))
+    return "\n".join(out)

@@ -1,0 +1,347 @@
+"""The library API: `validate_file` and `validate_paths`.
+
+Nothing that a returned file contains makes these raise: every problem is a
+finding in that file's report, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from barometro.numbers import NumberIssue, parse_number
+from barometro.settings import Settings
+from barometro.workbook_templates import spec
+
+from .context import CheckContext, Identity, MasterInfo, indicator_rows
+from .findings import Finding, Severity, make
+from .identify import MasterError, expected_for, load_master, peek_scope
+from .reader import DEFAULT_LIMITS, FileKind, Limits, ReadProblem, read_book, sniff
+from .registry import run_checks
+
+SCHEMA_VERSION = "1"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+READING_CODES = frozenset(f"R0{n:02d}" for n in range(1, 12))
+
+
+class Status(str, Enum):
+    OK = "ok"
+    WARNINGS = "avvisi"
+    ERRORS = "errori"
+    UNREADABLE = "illeggibile"
+
+
+@dataclass(frozen=True)
+class ReturnedRow:
+    """One indicator as the sector returned it (consolidation merges by id)."""
+
+    sheet: str
+    row: int
+    actual: float | None  # the number, also when typed as text ("4.580" -> 4580)
+    actual_raw: object
+    note: str
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: Status
+    identity: Identity | None
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, ReturnedRow] = field(default_factory=dict)
+    kind: str = "return"  # "return", "master", "legacy", "unreadable"
+    seconds: float = 0.0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def refresh_status(self) -> None:
+        self.status = status_of(self.findings)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "status": self.status.value,
+            "kind": self.kind,
+            "identity": None if self.identity is None else self.identity.to_dict(),
+            "counts": {s.value: self.count(s) for s in Severity},
+            "findings": [f.to_dict() for f in self.findings],
+            "rows": {
+                iid: {"sheet": r.sheet, "row": r.row, "actual": r.actual,
+                      "actual_raw": r.actual_raw if isinstance(r.actual_raw, str | int | float | bool) or r.actual_raw is None else str(r.actual_raw),
+                      "note": r.note}
+                for iid, r in self.rows.items()
+            },
+        }
+
+
+def status_of(findings: Iterable[Finding]) -> Status:
+    worst = Status.OK
+    for f in findings:
+        if f.code in READING_CODES:
+            return Status.UNREADABLE
+        if f.severity is Severity.ERROR:
+            worst = Status.ERRORS
+        elif f.severity is Severity.WARNING and worst is Status.OK:
+            worst = Status.WARNINGS
+    return worst
+
+
+@dataclass
+class BatchReport:
+    files: list[FileReport]
+    master: str | None = None
+    settings: Settings | None = None
+    seconds: float = 0.0
+    fatal: str | None = None  # the run could not proceed (bad master, no files)
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and all(f.status in (Status.OK, Status.WARNINGS) for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal is not None:
+            return 2
+        return 0 if self.ok else 1
+
+    @property
+    def stats(self) -> dict[str, object]:
+        by_status = Counter(f.status.value for f in self.files)
+        by_severity = Counter(x.severity.value for f in self.files for x in f.findings)
+        by_code = Counter(x.code for f in self.files for x in f.findings)
+        return {
+            "files": len(self.files),
+            "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+            "by_severity": {s.value: by_severity.get(s.value, 0) for s in Severity},
+            "by_code": dict(sorted(by_code.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": "barometro validate",
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "fatal": self.fatal,
+            "master": self.master,
+            "settings": None if self.settings is None else self.settings.to_dict(),
+            "method": None if self.settings is None else self.settings.describe_it(),
+            "stats": self.stats,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _rows(ctx: CheckContext) -> dict[str, ReturnedRow]:
+    from .checks._util import COLS, text_of
+
+    rows: dict[str, ReturnedRow] = {}
+    for ref in indicator_rows(ctx):
+        cell = ref.sheet.cell(ref.row, COLS["actual"])
+        raw = None if cell is None else cell.value
+        parsed = parse_number(raw)
+        value = parsed.value if parsed.issue in (None, NumberIssue.TEXT) else None
+        rows[ref.indicator.id] = ReturnedRow(
+            ref.sheet.name, ref.row, value, raw, text_of(ref.sheet.cell(ref.row, COLS["note"])).strip()
+        )
+    return rows
+
+
+def _as_master(master: str | os.PathLike[str] | MasterInfo | None, limits: Limits) -> MasterInfo | None:
+    if master is None or isinstance(master, MasterInfo):
+        return master
+    return load_master(master, limits)
+
+
+def validate_file(
+    path: str | os.PathLike[str],
+    *,
+    master: str | os.PathLike[str] | MasterInfo | None = None,
+    settings: Settings | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FileReport:
+    """Validate one returned file. Raises `MasterError` only for a bad `master`."""
+    start = time.perf_counter()
+    minfo = _as_master(master, limits)
+    report = _validate(Path(path), minfo, settings, limits)
+    report.seconds = time.perf_counter() - start
+    report.refresh_status()
+    return report
+
+
+def _validate(path: Path, master: MasterInfo | None, settings: Settings | None, limits: Limits) -> FileReport:
+    name = str(path)
+    try:
+        kind = sniff(path, limits)
+        if kind is FileKind.TEXT and path.suffix.lower() != ".csv":
+            from .legacy_layout import validate_legacy_text
+
+            return validate_legacy_text(path, settings)
+        book = read_book(path, limits)
+    except ReadProblem as exc:
+        return FileReport(name, Status.UNREADABLE, None, [make(exc.code, name, **exc.values)], kind="unreadable")
+    if book.sheet(spec.META_SHEET) is None:
+        from .legacy_layout import looks_legacy, validate_legacy_book
+
+        if looks_legacy(book):
+            return validate_legacy_book(path, book, settings)
+        return FileReport(name, Status.ERRORS, None, [make("R012", name)])
+    exp = expected_for(book, name, master, settings)
+    ctx = CheckContext(name, book, exp.meta, exp.identity, exp.settings, exp.layout, master, exp.protected)
+    findings = list(exp.findings)
+    run_kind = "master" if exp.identity is not None and exp.identity.scope == "master" else "return"
+    try:
+        from .registry import load_checks
+
+        if exp.layout is None:
+            for chk in load_checks():
+                if not chk.needs_layout:
+                    findings.extend(chk.fn(ctx))
+        else:
+            findings.extend(run_checks(ctx))
+        rows = _rows(ctx) if exp.layout is not None else {}
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a finding, never a crash
+        findings.append(make("R099", name, check="validate", detail=f"{type(exc).__name__}: {exc}"))
+        rows = {}
+    return FileReport(name, status_of(findings), exp.identity, findings, rows, kind=run_kind)
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def collect_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files given, plus workbook-like files inside given folders (not recursive)."""
+    out: list[Path] = []
+    seen: set[str] = set()
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            children = sorted(
+                c for c in path.iterdir()
+                if c.suffix.lower() in WORKBOOK_SUFFIXES and not c.name.startswith(("~$", ".", ".~lock"))
+            )
+        else:
+            children = [path]
+        for c in children:
+            key = os.path.abspath(c)
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+    return out
+
+
+def find_master_beside(paths: Iterable[str | os.PathLike[str]], limits: Limits = DEFAULT_LIMITS) -> Path | None:
+    """A `master.xlsx` (scope master) in one of the given folders or beside a given file."""
+    folders: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        folder = path if path.is_dir() else path.parent
+        for cand in (folder, folder.parent):
+            if cand not in folders:
+                folders.append(cand)
+    for folder in folders:
+        cand = folder / "master.xlsx"
+        if cand.is_file() and peek_scope(cand, limits) == "master":
+            return cand
+    return None
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(master_path: str | None, settings: Settings | None, limits: Limits) -> None:
+    _WORKER["master"] = load_master(master_path, limits) if master_path else None
+    _WORKER["settings"] = settings
+    _WORKER["limits"] = limits
+
+
+def _run_chunk(paths: list[str]) -> list[FileReport]:
+    master = _WORKER.get("master")
+    settings = _WORKER.get("settings")
+    limits = _WORKER.get("limits", DEFAULT_LIMITS)
+    return [validate_file(p, master=master, settings=settings, limits=limits) for p in paths]  # type: ignore[arg-type]
+
+
+def _mark_duplicates(reports: list[FileReport]) -> None:
+    by_sector: dict[str, list[FileReport]] = {}
+    for r in reports:
+        if r.identity is not None and r.identity.scope == "settore" and r.identity.sector:
+            by_sector.setdefault(r.identity.sector, []).append(r)
+    for sector, group in by_sector.items():
+        if len(group) < 2:
+            continue
+        for r in group:
+            others = ", ".join(Path(o.path).name for o in group if o is not r)
+            r.findings.append(make("R020", r.path, sector=sector, other=others))
+            r.refresh_status()
+
+
+def validate_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    master: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    find_master: bool = True,
+) -> BatchReport:
+    """Validate files and folders. A bad `master` or no files gives a report with
+    `fatal` set (exit code 2); nothing else stops the batch."""
+    start = time.perf_counter()
+    paths = list(paths)
+    master_path = Path(master) if master is not None else (find_master_beside(paths, limits) if find_master else None)
+    files = collect_paths(paths)
+    minfo: MasterInfo | None = None
+    if master_path is not None:
+        try:
+            minfo = load_master(master_path, limits)
+        except MasterError as exc:
+            return BatchReport([], str(master_path), settings, time.perf_counter() - start, fatal=str(exc))
+        mkey = os.path.abspath(master_path)
+        files = [f for f in files if os.path.abspath(f) != mkey]
+    if not files:
+        from barometro.messages import text
+
+        return BatchReport([], None if master_path is None else str(master_path), settings,
+                           time.perf_counter() - start, fatal=text("validators.batch.no_files"))
+    names = [str(f) for f in files]
+    total = len(names)
+    if jobs is None:
+        jobs = 1 if total < 16 else min(os.cpu_count() or 1, 8)
+    reports: list[FileReport] = []
+    if jobs <= 1:
+        for n, p in enumerate(names, 1):
+            reports.append(validate_file(p, master=minfo, settings=settings, limits=limits))
+            if progress:
+                progress(n, total, p)
+    else:
+        size = max(1, min(32, total // (jobs * 4) or 1))
+        chunks = [names[i:i + size] for i in range(0, total, size)]
+        done = 0
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker,
+            initargs=(None if master_path is None else str(master_path), settings, limits),
+        ) as pool:
+            for chunk, result in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
+                reports.extend(result)
+                done += len(chunk)
+                if progress:
+                    progress(done, total, chunk[-1])
+    _mark_duplicates(reports)
+    used = settings or (minfo.settings if minfo else None)
+    return BatchReport(reports, None if master_path is None else str(master_path), used, time.perf_counter() - start)

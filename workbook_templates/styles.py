@@ -1,0 +1,80 @@
+"""Fonts, fills, borders and number formats of the templates (openpyxl objects).
+
+Number formats are stored locale-neutral: Italian Excel/LibreOffice show
+`1.194.987` and `85,29%` from `#,##0` and `0.00"%"`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+FMT_INTEGER = "#,##0"
+FMT_DECIMAL = "#,##0.00"
+FMT_ACHIEVEMENT = "0"
+FMT_PERCENT = '0.00"%"'
+FMT_POINTS = "#,##0.00"
+
+TITLE_FONT = Font(bold=True, size=14)
+SUBTITLE_FONT = Font(bold=True, size=11)
+PCT_FONT = Font(bold=True, size=12)
+METHOD_FONT = Font(italic=True, size=9, color="404040")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TECH_HEADER_FONT = Font(bold=True, color="000000")
+TECH_NOTE_FONT = Font(italic=True, size=9, color="7F7F7F")
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+TECH_HEADER_FILL = PatternFill("solid", fgColor="BFBFBF")
+TECH_FILL = PatternFill("solid", fgColor="F2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+COMPUTED_FILL = PatternFill("solid", fgColor="E2EFDA")
+MISSING_NOTE_FILL = PatternFill("solid", fgColor="FF9999", bgColor="FF9999")
+
+_THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+TOP = Alignment(vertical="top")
+CENTER_TOP = Alignment(vertical="top", horizontal="center")
+
+LOCKED = Protection(locked=True)
+UNLOCKED = Protection(locked=False)
+
+LINE_HEIGHT_POINTS = 15.0
+HEADER_HEIGHT_POINTS = 32.0
+MAX_ROW_HEIGHT_POINTS = 409.0  # Excel's maximum
+
+
+def is_integer(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and float(value).is_integer()
+
+
+def number_format_for(target: float | None) -> str:
+    """`#,##0` for integer targets (and missing ones), `#,##0.00` otherwise."""
+    return FMT_INTEGER if target is None or is_integer(target) else FMT_DECIMAL
+
+
+def formatted_width(value: float | None, fmt: str) -> int:
+    """Characters a number takes when shown with `fmt` (for column widths)."""
+    if value is None:
+        return 0
+    decimals = 2 if fmt == FMT_DECIMAL else 0
+    return len(f"{value:,.{decimals}f}")
+
+
+def lines_needed(text: str, width_chars: float) -> int:
+    """Rough number of wrapped lines a text takes in a column `width_chars` wide."""
+    if not text:
+        return 1
+    usable = max(4.0, width_chars * 1.1 - 1)  # Calibri 11 fits a little more than the width
+    total = 0
+    for paragraph in str(text).split("\n"):
+        total += max(1, math.ceil(len(paragraph) / usable))
+    return total
+
+
+def row_height(texts_and_widths: list[tuple[str, float]]) -> float:
+    n = max((lines_needed(t, w) for t, w in texts_and_widths), default=1)
+    return min(MAX_ROW_HEIGHT_POINTS, max(1, n) * LINE_HEIGHT_POINTS)
