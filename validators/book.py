@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class SheetState(str, Enum):
+class SheetState(StrEnum):
     VISIBLE = "visible"
     HIDDEN = "hidden"
     VERY_HIDDEN = "veryHidden"
 
 
-class ValueKind(str, Enum):
+class ValueKind(StrEnum):
     """What the cached value of a cell is."""
 
     EMPTY = "empty"  # no <v>: blank cell, or a formula never calculated

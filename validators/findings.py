@@ -9,12 +9,12 @@ layout. Messages and hints are templates in `locale/validators.toml`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 
 from barometro.messages import has, text
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "errore"
     WARNING = "avviso"
     INFO = "informazione"
@@ -32,7 +32,7 @@ class CodeSpec:
     example: dict[str, object]  # placeholder values used by the catalogue's example message
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _SPECS: tuple[CodeSpec, ...] = (
     # ---- reading / identity
@@ -56,7 +56,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R018", "master-among-returns", W, {}),
     CodeSpec("R019", "unknown-sector", E, {"found": "Settore Inesistente"}),
     CodeSpec("R020", "duplicate-sector-return", W, {"sector": "Settore Cultura", "other": "cultura_v2.xlsx"}),
-    CodeSpec("R021", "no-master", I, {}),
+    CodeSpec("R021", "no-master", INFO, {}),
     CodeSpec("R022", "other-settings", W, {"expected": "cremona", "found": "default"}),
     CodeSpec("R099", "internal-check-error", E, {"check": "formulas", "detail": "KeyError"}),
     # ---- structure

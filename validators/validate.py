@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+
+from barometro.workbook_templates import spec
 
 from barometro.numbers import NumberIssue, parse_number
 from barometro.settings import Settings
-from barometro.workbook_templates import spec
 
 from .context import CheckContext, Identity, MasterInfo, indicator_rows
 from .findings import Finding, Severity, make
@@ -31,7 +32,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 READING_CODES = frozenset(f"R0{n:02d}" for n in range(1, 12))
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OK = "ok"
     WARNINGS = "avvisi"
     ERRORS = "errori"

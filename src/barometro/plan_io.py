@@ -234,7 +234,7 @@ class _Reader:
         self.path = path
         self.errors: list[str] = []
 
-    def err(self, sheet: str, ref: str, key: str, **values: object) -> None:
+    def err(self, sheet: str, ref: str, key: str, /, **values: object) -> None:
         self.errors.append(text(key, cell=f"{sheet}!{ref}", **values))
 
     def number(self, sheet: str, ref: str, value: object, label: str, *, required: bool) -> float | None:

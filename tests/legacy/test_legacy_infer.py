@@ -104,3 +104,30 @@ def test_published_scores_are_reproduced_by_the_core_except_known_errors(cremona
     # The importer reports the rows whose typed % Ragg the inferred kind/polarity do not give.
     mism = sorted(i.source_row for i in cremona_import.issues if i.code == "legacy-achievement-mismatch")
     assert mism == [289]  # target 15, actual 2, typed 15: no rule gives 15
+
+
+def test_plain_defaults_are_not_flagged_but_target_one_quantities_are(cremona_import):
+    flagged = sorted(r.source_row for r in cremona_import.report.rows if r.kind_rule == "target_one")
+    assert flagged == [160, 166, 167, 322]
+    assert ind(cremona_import, 160).kind_inferred and ind(cremona_import, 160).kind is Kind.QUANTITY
+    plain = ind(cremona_import, 36)  # metres of cycle lanes, 100 -> 100
+    assert not plain.kind_inferred and not plain.polarity_inferred
+
+
+def test_published_score_alone_can_make_a_row_lower_is_better(tmp_path):
+    from legacy_helpers import SEED
+
+    from barometro.legacy import import_report
+
+    text = SEED.read_text(encoding="utf-8")
+    # Row 199 without the word "classifica": only its published 100 (target 10, actual 2) says "lower".
+    text = text.replace('Posizionamento nella classifica di "Foodinsider"', 'Esito Foodinsider')
+    text = text.replace("Valutazione del posizionamento in classifica", "Valutazione Foodinsider")
+    path = tmp_path / "senza_parole.txt"
+    path.write_text(text, encoding="utf-8")
+    result = import_report(path)
+    r = row(result, 199)
+    assert r.indicator == "Esito Foodinsider"
+    assert r.polarity is Polarity.LOWER and r.polarity_rule == "published_score"
+    (issue,) = [i for i in result.issues if i.code == "legacy-polarity-inferred" and i.source_row == 199]
+    assert "si spiega solo" in issue.message

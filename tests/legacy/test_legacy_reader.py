@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from legacy_helpers import SEED
 
 from barometro.legacy import import_report
 from barometro.numbers import NumberIssue
-
-from legacy_helpers import SEED
 
 # Counted by hand in the seed (line ranges of the indicator rows of each table):
 # AMB 34-41, 44-47, 50-52, 55-58, 61-65 | RIG 77-80 | OPE 92-96 |

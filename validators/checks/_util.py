@@ -3,8 +3,9 @@ by nothing, but this module registers no check)."""
 
 from __future__ import annotations
 
-from barometro.model import NEUTRALISED_MARK, Kind, Polarity
 from barometro.workbook_templates.spec import COL
+
+from barometro.model import NEUTRALISED_MARK, Kind, Polarity
 
 from ..book import Cell, ValueKind, column_index
 

@@ -9,7 +9,15 @@ from barometro.scoring import achievement
 from ..context import CheckContext, indicator_rows
 from ..findings import Finding, make
 from ..registry import check
-from ._util import COLS, is_blank, kind_in_file, letter, neutralised_in_file, number, polarity_in_file
+from ._util import (
+    COLS,
+    is_blank,
+    kind_in_file,
+    letter,
+    neutralised_in_file,
+    number,
+    polarity_in_file,
+)
 
 
 @check("content_notes", codes=("C204", "C205"), order=22)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from barometro.model import NEUTRALISED_MARK, Indicator
 from barometro.workbook_templates.spec import COL, SUMMARY_SHEET
+
+from barometro.model import NEUTRALISED_MARK, Indicator
 
 from ..book import Cell, ValueKind
 from ..context import CheckContext, indicator_rows

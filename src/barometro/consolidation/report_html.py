@@ -31,7 +31,8 @@ h2 { font-size: 14pt; color: #12355b; border-bottom: 2px solid #12355b; padding-
 h3 { font-size: 11pt; color: #12355b; margin: 4mm 0 2mm 0; }
 .ente { font-size: 11pt; letter-spacing: .08em; text-transform: uppercase; color: #5b6675; margin: 0; }
 .subtitle { font-size: 12pt; font-style: italic; margin: 0 0 5mm 0; }
-.cover { display: flex; gap: 8mm; align-items: center; margin: 4mm 0 5mm 0; }
+.cover { display: flex; gap: 8mm; align-items: center; margin: 2mm 0 2mm 0; }
+table.lines td { padding: 0.8mm 1.6mm; }
 .headline { font-size: 11pt; }
 .headline strong { font-size: 16pt; }
 .banner { border-left: 4px solid #c62828; background: #fdecea; padding: 2mm 4mm; margin: 3mm 0; }
@@ -48,8 +49,7 @@ td.c, th.c { text-align: center; }
 tr { break-inside: avoid; }
 tr.objective td { background: #eef3f8; font-weight: bold; }
 tr.objective .def { font-weight: normal; font-size: 8pt; color: #3b4654; margin-top: 0.5mm; }
-tr.objective { break-after: avoid; }
-tr.definition { break-inside: auto; break-after: avoid; }
+tr.definition { break-inside: auto; }
 tr.definition td { font-size: 7.5pt; color: #3b4654; background: #f7f9fb; text-align: justify; }
 tr.missing td { color: #8a5a00; background: #fff8e6; }
 tr.errors td { background: #fdecea; }
@@ -138,7 +138,7 @@ def _cover(result: ConsolidationResult) -> str:
     if with_errors:
         parts.append(f'<div class="banner">{e(t("html.with_errors_banner", count=len(with_errors)))}</div>')
     parts.append('<div class="cover">')
-    parts.append(charts.ring(scores.ente, settings, size=120, label=t("html.ente_pct")))
+    parts.append(charts.ring(scores.ente, settings, size=104, label=t("html.ente_pct")))
     parts.append(
         f'<div class="headline">{e(t("html.ente_pct"))}<br><strong>{e(pct(scores.ente))}</strong>'
         f'<br><span class="meta">{e(t("html.counts", lines=len(scores.line), objectives=len(scores.objective), indicators=len(plan.indicators)))}</span></div>'
@@ -146,7 +146,7 @@ def _cover(result: ConsolidationResult) -> str:
     parts.append("</div>")
     parts.append(f"<h3>{e(t('html.lines_chart'))}</h3>")
     parts.append(
-        "<table><thead><tr>"
+        "<table class='lines'><thead><tr>"
         f"<th>{e(t('html.col.line'))}</th><th class='n'>{e(t('html.col.objectives'))}</th>"
         f"<th class='n'>{e(t('html.col.indicators'))}</th><th class='n'>{e(t('html.col.received'))}</th>"
         f"<th class='n'>{e(t('html.col.line_pct'))}</th><th></th><th class='c'>{e(t('html.col.gauge'))}</th>"
@@ -159,7 +159,8 @@ def _cover(result: ConsolidationResult) -> str:
         parts.append(
             f"<tr><td>{e(plan.line(lid).title)}</td><td class='n'>{len(objs)}</td>"
             f"<td class='n'>{len(inds)}</td><td class='n'>{got}</td>"
-            f"<td class='n'><strong>{e(pct(value))}</strong></td><td>{charts.mini_bar(value, settings)}</td>"
+            f"<td class='n'><strong>{e(pct(value) or t('html.not_available'))}</strong></td>"
+            f"<td>{charts.mini_bar(value, settings)}</td>"
             f"<td class='c'>{charts.light(value, settings, label=_gauge_label(value, settings))}</td></tr>"
         )
     parts.append(
@@ -171,7 +172,7 @@ def _cover(result: ConsolidationResult) -> str:
     )
     parts.append("</tbody></table>")
     parts.append(charts.legend(settings, _light_labels()))
-    parts.append(f'<p class="meta">{e(settings.describe_it())}</p>')
+    parts.append(f'<p class="meta">{e(t("html.method_pointer", name=settings.name))}</p>')
     return "\n".join(parts)
 
 

@@ -160,9 +160,8 @@ def consolidate(
     master = Path(master)
     outputs = [Path(p) for p in (output, html, pdf) if p is not None]
     raw_inputs = [Path(p) for p in paths]
-    _check_outputs(outputs, [p for p in raw_inputs if p.is_file()], master)
-    files = expand_paths(raw_inputs, exclude=[master, *outputs])
-    _check_outputs(outputs, files, master)
+    files = expand_paths(raw_inputs, exclude=[master])
+    _check_outputs(outputs, [*files, *(p for p in raw_inputs if p.is_file())], master)
     if not files:
         raise ConsolidationError(t("error.no_inputs"))
     try:

@@ -49,6 +49,10 @@ def import_report(path: str | Path, settings: Settings = DEFAULT_SETTINGS) -> Im
     issues += infer_rows(report.rows)
     plan = to_plan(report)
     issues += check_rows(report.rows, settings)
-    issues.sort(key=lambda i: (i.source_row if i.source_row is not None else -1,
+    sheets: dict[str | None, int] = {}
+    for row in report.rows:
+        sheets.setdefault(row.sheet, len(sheets))
+    issues.sort(key=lambda i: (sheets.get(i.sheet, -1) if i.source_row is not None else -1,
+                               i.source_row if i.source_row is not None else -1,
                                _SEVERITY_ORDER.get(str(i.severity), 3)))
     return ImportResult(plan, report, issues)

@@ -14,6 +14,10 @@ in the plan workbook ("Tipo dedotto?" / "Polarità dedotta?" columns).
 - Second opinion from the published % Ragg: when only "lower is better"
   explains it (target 10, actual 2, scored 100) the row is lower-is-better.
 - Neutralised: weight 0 and a note.
+
+`kind_inferred` / `polarity_inferred` mark the guesses the office should look at
+(a rule fired, or a target of 1 scored as a quantity); plain defaults
+(quantity, higher is better) are not flagged.
 """
 
 from __future__ import annotations
@@ -96,17 +100,22 @@ def infer_rows(rows: list[LegacyRow]) -> list[ImportIssue]:
     for row in rows:
         rule = binary_rule(row)
         row.kind = Kind.BINARY if rule else Kind.QUANTITY
-        row.kind_inferred = True
         row.kind_rule = rule or "default"
+        # Flag the guesses worth a look: a rule fired, or a quantity that could be a yes/no.
+        row.kind_inferred = bool(rule) or (row.target.value == 1 and row.actual.value in (0.0, 1.0))
         if rule:
             add("legacy-kind-inferred", Severity.INFO, row, "kind", "legacy.issue.kind_binary",
                 Kind.BINARY.value, formula=row.formula_text[:60])
+        elif row.kind_inferred:
+            row.kind_rule = "target_one"
+            add("legacy-kind-default", Severity.INFO, row, "kind", "legacy.issue.kind_default_target_one",
+                Kind.QUANTITY.value)
 
         rule = lower_rule(row)
         if rule is None and published_score_says_lower(row, row.kind):
             rule = "published_score"
         row.polarity = Polarity.LOWER if rule else Polarity.HIGHER
-        row.polarity_inferred = True
+        row.polarity_inferred = bool(rule)
         row.polarity_rule = rule or "default"
         if rule:
             add("legacy-polarity-inferred", Severity.WARNING, row, "polarity",

@@ -41,7 +41,7 @@ def line_name(title: str) -> str:
     rest = rest.replace(" / ", ", ").replace("/", ", ")
     rest = re.sub(r"\s+", " ", rest).strip(" .:-") or bare
     if rest != rest.upper():
-        return rest  # already mixed case: keep as written
+        return rest[:1].upper() + rest[1:]  # already mixed case: keep as written
     words: list[str] = []
     for i, raw in enumerate(rest.split(" ")):
         word = _accent(raw)

@@ -25,6 +25,7 @@ _HEADER_WORDS = {"responsabile", "settore", "obiettivo", "definizione", "indicat
                  "finalità", "target atteso", "target consuntivo", "scostamento", "note", "peso",
                  "% ragg", "barometro"}
 _LINE_TITLE = re.compile(r"\b(?:LINEA|AREA|AMBITO)\s+STRATEGIC|^OBIETTIVI\b|^MISSIONE\b", re.IGNORECASE)
+_MIXED_CASE_TITLE = re.compile(r"^(?:linea|area|ambito)\s+strategic[ao]\b|^obiettivi\s+di\s+mandato\b", re.IGNORECASE)
 _PCT_LABEL = re.compile(r"%\s*raggiungimento|raggiungimento\s+obiettivi\s+per\s+(?:area|linea)", re.IGNORECASE)
 _REPORT_HEADING = re.compile(r"relazione\s+sulla\s+performance|stato\s+di\s+attuazione", re.IGNORECASE)
 _ENTE = re.compile(r"^\s*(comune|citt[aà]|unione|provincia|consorzio)\s+(di|dei|della|del|dell')\s*(.+?)\s*$", re.IGNORECASE)
@@ -47,7 +48,7 @@ def _nonblank(cells: tuple[object, ...]) -> list[object]:
 
 
 def _is_header(cells: tuple[object, ...]) -> bool:
-    words = {clean_text(c).lower() for c in cells if not is_blank(c)}
+    words = {clean_text(c).lower() for c in cells if isinstance(c, str) and 0 < len(c) <= 40}
     return len(words & _HEADER_WORDS) >= 5 and "indicatore" in words
 
 
@@ -83,12 +84,19 @@ def _align(cells: list[object]) -> _Aligned | None:
     def ok_value(v: object) -> bool:
         return is_blank(v) or _numberish(v)
 
+    def ok_target(v: object, actual: object, dev: object) -> bool:
+        # A target typed in words ("uno", "n.d.") is kept (and reported) when the
+        # actual and the deviation around it are numbers.
+        if _numberish(v):
+            return True
+        return (not is_blank(v) and len(str(v)) <= 30 and _numberish(actual) and _numberish(dev))
+
     repairs: list[tuple[str, int]] = []
-    if (n >= 7 and not _numberish(cells[-3]) and _numberish(cells[-6])
+    if (n >= 7 and not _numberish(cells[-3]) and ok_target(cells[-6], cells[-5], cells[-4])
             and ok_value(cells[-5]) and ok_value(cells[-4])):
         start = n - 6
         names = ("target", "actual", "deviation", "note", "weight", "achievement")
-    elif _numberish(cells[-3]) and _numberish(cells[-5]) and ok_value(cells[-4]):
+    elif _numberish(cells[-3]) and ok_target(cells[-5], cells[-4], cells[-3]) and ok_value(cells[-4]):
         start = n - 5
         names = ("target", "actual", "deviation", "weight", "achievement")
         repairs.append(("legacy-missing-note", 1))
@@ -271,7 +279,8 @@ class _Parser:
                     return
             bare = strip_emphasis(first_text)
             letters = [ch for ch in bare if ch.isalpha()]
-            if letters and bare.upper() == bare and _LINE_TITLE.search(bare):
+            if letters and len(bare) <= 150 and (
+                    (bare.upper() == bare and _LINE_TITLE.search(bare)) or _MIXED_CASE_TITLE.match(bare)):
                 self._new_line(bare, row)
                 return
             if self.seen_header and not _REPORT_HEADING.search(bare) and not _numberish(filled[0]):
@@ -371,6 +380,12 @@ class _Parser:
             name: self._number(row, name, aligned.tail[name], aligned.tail_index[name] + lead)
             for name in ("target", "actual", "deviation", "weight", "achievement")
         }
+        as_text = [name for name, parsed in numbers.items() if parsed.issue is NumberIssue.TEXT]
+        if self.fmt == "xlsx" and as_text:
+            # One issue per row (the validator reports each cell): a web export stores them all as text.
+            self.add("legacy-number-as-text", Severity.INFO, row, as_text[0], "legacy.issue.number_as_text",
+                     fields=", ".join(text(f"legacy.field.{n}") for n in as_text),
+                     values=", ".join(str(numbers[n].raw) for n in as_text))
         note_raw = aligned.tail.get("note", "")
         legacy_row = LegacyRow(
             source_row=row.number,
@@ -412,9 +427,6 @@ class _Parser:
             parsed = ParsedNumber(parsed.value, parsed.issue, raw, parsed.percent)
         if parsed.value is not None and index in row.percent_cells:
             parsed = ParsedNumber(parsed.value * 100.0, parsed.issue, raw, True)
-        if self.fmt == "xlsx" and parsed.issue is NumberIssue.TEXT:
-            self.add("legacy-number-as-text", Severity.INFO, row, name, "legacy.issue.number_as_text",
-                     value=str(raw), field=text(f"legacy.field.{name}"))
         return parsed
 
     def _lost_values(self, row: SourceRow, r: LegacyRow) -> None:

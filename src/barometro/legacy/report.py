@@ -81,8 +81,8 @@ class LegacyRow:
     kind: Kind = Kind.QUANTITY
     polarity: Polarity = Polarity.HIGHER
     neutralised: bool = False
-    kind_inferred: bool = True
-    polarity_inferred: bool = True
+    kind_inferred: bool = False
+    polarity_inferred: bool = False
     kind_rule: str = ""
     polarity_rule: str = ""
     # Filled by `to_plan`:

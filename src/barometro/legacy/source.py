@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from .report import LegacyFormatError
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an encrypted .xlsx
 _MAX_TEXT_BYTES = 50 * 1024 * 1024
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _decode(data: bytes, name: str) -> str:
             decoded = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in decoded[:65536] if ord(ch) < 32 and ch not in "\t\r\n\f")
+        controls = len(_CONTROLS.findall(decoded, 0, 65536))
         if controls > max(8, len(decoded[:65536]) // 200):
             raise LegacyFormatError(text("legacy.error.binary", path=name))
         return decoded

@@ -75,6 +75,8 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
+    if not any(ch in text for ch in "<$&\\"):
+        return _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
     text = _HTML_TAG.sub(" ", text)
     for entity, plain in _ENTITIES.items():
         text = text.replace(entity, plain)
