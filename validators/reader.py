@@ -5,9 +5,11 @@ carrying the finding code that describes why the file cannot be read (not a
 zip, truncated, encrypted, .xls/.ods/.csv, zip or XML bomb, too large, not
 readable). `sniff(path)` classifies a file without parsing it.
 
-XML is parsed with expat in chunks straight from the zip stream; any DOCTYPE
-(hence any entity declaration) is refused, decompressed bytes are counted
-against a limit while streaming, so memory stays bounded whatever the file.
+Worksheet and shared-string parts up to `TREE_PART_MAX` are parsed in one C
+call (ElementTree) and walked once; larger parts are streamed through expat in
+chunks. Either way any DOCTYPE (hence any entity declaration) is refused and
+decompressed bytes are counted against a limit, so memory stays bounded
+whatever the file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +31,9 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 CHUNK = 64 * 1024
+# Parts up to this size are parsed in one C call (ElementTree) and walked; larger
+# ones are streamed through expat callbacks. Both refuse DOCTYPE/ENTITY.
+TREE_PART_MAX = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -411,6 +417,110 @@ def _translate(master: tuple[str, str], row: int, col: int) -> str:
         return formula
 
 
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _tree(zf: zipfile.ZipFile, name: str, budget: _Budget) -> ET.Element | None:
+    """Parse a small part in one C call; None when it is too big for the fast path."""
+    info = zf.NameToInfo.get(name)
+    if info is None or info.file_size > TREE_PART_MAX:
+        return None
+    data = zf.read(name)
+    budget.take(len(data), name)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ReadProblem("R010", part=name)
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise ReadProblem("R011", part=name, detail=str(exc)) from None
+
+
+def _lt(tag: str) -> str:
+    return tag[tag.rfind("}") + 1:]
+
+
+def _rich_text(el: ET.Element) -> str:
+    """Text of an <si>/<is>: its <t> and the <t> of its runs, phonetic runs left out."""
+    parts: list[str] = []
+    for child in el:
+        lc = _lt(child.tag)
+        if lc == "t":
+            parts.append(child.text or "")
+        elif lc == "r":
+            for sub in child:
+                if _lt(sub.tag) == "t":
+                    parts.append(sub.text or "")
+    return "".join(parts)
+
+
+def _walk_shared_strings(root: ET.Element) -> list[str]:
+    return [_rich_text(si) for si in root if _lt(si.tag) == "si"]
+
+
+def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
+    """Drive `_SheetHandler` from a parsed tree: one Python step per cell."""
+    for top in root:
+        lt = _lt(top.tag)
+        if lt == "sheetData":
+            for row in top:
+                r = row.get("r")
+                h._row = int(r) if r else h._row + 1
+                h._col = 0
+                for c in row:
+                    ref = c.get("r")
+                    if ref:
+                        letters = ref.rstrip("0123456789")
+                        digits = ref[len(letters):]
+                        h._col = column_index(letters.replace("$", ""))
+                        if digits:
+                            h._row = int(digits)
+                    else:
+                        h._col += 1
+                    h._t = c.get("t", "n")
+                    h._has_f = False
+                    h._f_attrs = None
+                    h._f_text = []
+                    h._v_text = None
+                    h._is_text = None
+                    for child in c:
+                        lc = _lt(child.tag)
+                        if lc == "f":
+                            h._has_f = True
+                            h._f_attrs = dict(child.attrib)
+                            h._f_text = [child.text or ""]
+                        elif lc == "v":
+                            h._v_text = [child.text or ""]
+                        elif lc == "is":
+                            h._is_text = [_rich_text(child)]
+                    h._finish_cell()
+        elif lt == "sheetProtection":
+            h.sheet.protected = top.get("sheet", "0") in ("1", "true")
+        elif lt == "mergeCells":
+            h.sheet.merged.extend(m.get("ref") for m in top if m.get("ref"))
+        elif lt == "dataValidations":
+            h.sheet.validations += sum(1 for d in top if _lt(d.tag) == "dataValidation")
+
+
+
+
+
+def _read_sheet(zf: zipfile.ZipFile, part: str, h: _SheetHandler, budget: _Budget) -> None:
+    info = zf.NameToInfo.get(part)
+    if info is not None and info.file_size <= TREE_PART_MAX:
+        data = zf.read(part)
+        budget.take(len(data), part)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise ReadProblem("R010", part=part)
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as exc:
+            raise ReadProblem("R011", part=part, detail=str(exc)) from None
+        _walk_sheet(root, h)
+        return
+    _parse_part(zf, part, h, budget)
+
+
 # --------------------------------------------------------------------------- workbook
 
 
@@ -515,9 +625,13 @@ def _read_zip(zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[
     strings: list[str] = []
     ss_name = next((_resolve(wb_dir, t) for ty, t, _ in wb_rels.values() if ty == "sharedStrings"), None)
     if ss_name and ss_name in names:
-        ss = _SharedStrings()
-        _parse_part(zf, ss_name, ss, budget)
-        strings = ss.items
+        tree = _tree(zf, ss_name, budget)
+        if tree is not None:
+            strings = _walk_shared_strings(tree)
+        else:
+            ss = _SharedStrings()
+            _parse_part(zf, ss_name, ss, budget)
+            strings = ss.items
 
     cells_left = limits.max_cells
     for name, state, part in sheet_entries:
@@ -528,6 +642,6 @@ def _read_zip(zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[
         if only_sheets is not None and name not in only_sheets:
             continue
         handler = _SheetHandler(sheet, strings, cells_left)
-        _parse_part(zf, part, handler, budget)
+        _read_sheet(zf, part, handler, budget)
         cells_left -= len(sheet.cells)
     return book

@@ -16,6 +16,7 @@ Pure: works on `SectorReturn` values, reads no file. The rules:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -127,6 +128,10 @@ def merge_returns(
 
     # ---- rows, by id
     plan_ids = {ind.id: ind for ind in plan.indicators}
+    refused_of: dict[str, list[str]] = {}
+    for r in ordered:
+        if r.sector and not decisions[r.name].used:
+            refused_of.setdefault(r.sector, []).append(r.name)
     rows: list[MergedRow] = []
     for ind in plan.indicators:
         winner = winners.get(ind.sector)
@@ -153,7 +158,7 @@ def merge_returns(
             names = ", ".join(r.name for r in candidates[ind.sector])
             rows.append(MergedRow(ind, RowState.MISSING_CONFLICT, reason=names))
             continue
-        refused = [r.name for r in ordered if r.sector == ind.sector and not decisions[r.name].used]
+        refused = refused_of.get(ind.sector, [])
         if refused:
             rows.append(MergedRow(ind, RowState.MISSING_REFUSED, reason=", ".join(refused)))
         else:
@@ -193,11 +198,16 @@ def _sector_summaries(
     conflicts: set[str],
     deadline: date | None,
 ) -> tuple[SectorSummary, ...]:
+    expected_of = Counter(i.sector for i in plan.indicators)
+    returned_of = Counter(r.indicator.sector for r in rows if r.state.returned)
+    files_of: dict[str, list[str]] = {}
+    for r in ordered:
+        files_of.setdefault(r.sector or "", []).append(r.name)
     out: list[SectorSummary] = []
     for sector in sectors:
-        expected = sum(1 for i in plan.indicators if i.sector == sector)
-        returned = sum(1 for r in rows if r.indicator.sector == sector and r.state.returned)
-        files = tuple(r.name for r in ordered if r.sector == sector)
+        expected = expected_of[sector]
+        returned = returned_of[sector]
+        files = tuple(files_of.get(sector, ()))
         winner = winners.get(sector)
         on_time: bool | None = None
         if winner is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from barometro.settings import Settings, SettingsError, load_settings
 from .merge import merge_returns
 from .scores import compute_scores, merged_plan
 from .sources import display_names, expand_paths, file_facts
+from .workbook import build_base
 from .types import (
     ConsolidationResult,
     FileStatus,
@@ -31,6 +34,28 @@ from .types import (
     SectorReturn,
     SourceFacts,
 )
+
+
+class _Background:
+    """Run one function in a thread; `result()` joins and re-raises its exception."""
+
+    def __init__(self, func, *args: object) -> None:
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 class ConsolidationError(ValueError):
@@ -172,7 +197,21 @@ def consolidate(
     used_settings = _resolve_settings(settings, info.settings)
     timestamp = run_timestamp(now)
 
-    batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
+    with contextlib.ExitStack() as stack:
+        base = None
+        if output is not None:
+            # The base workbook does not depend on the returns: build it while the validator's
+            # worker processes run (this thread would otherwise only wait for them).
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="barometro-base-")))
+            base = _Background(build_base, plan, used_settings, folder / "base.xlsx", timestamp)
+        batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
+        base_path = base.result() if base is not None else None
+        return _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer,
+                       deadline, output, html, pdf, base_path)
+
+
+def _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
+            output, html, pdf, base_path) -> ConsolidationResult:
     fatal = getattr(batch, "fatal", None)
     if fatal:
         raise ConsolidationError(t("error.master", path=master, detail=str(fatal)))
@@ -200,9 +239,9 @@ def consolidate(
         preferred=tuple(str(p) for p in prefer),
     )
     result = ConsolidationResult(final_plan, used_settings, merge, scores, run)
-    if merge.blocked or not outputs:
+    if merge.blocked or (output is None and html is None and pdf is None):
         return result
-    written = write_outputs(result, output=output, html=html, pdf=pdf)
+    written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_path)
     return ConsolidationResult(final_plan, used_settings, merge, scores, run, written)
 
 
@@ -212,8 +251,12 @@ def write_outputs(
     output: str | Path | None = None,
     html: str | Path | None = None,
     pdf: str | Path | None = None,
+    base: Path | None = None,
 ) -> tuple[Path, ...]:
-    """Render every requested output to a temporary file, then move them all into place."""
+    """Render every requested output to a temporary file, then move them all into place.
+
+    `base`: the builder's workbook for this plan (`workbook.build_base`), if already made.
+    """
     from .report_html import render_html
 
     written: list[Path] = []
@@ -223,7 +266,7 @@ def write_outputs(
             from .workbook import write_workbook
 
             tmp = stack.enter_context(atomic_path(output))
-            write_workbook(result, tmp)
+            write_workbook(result, tmp, base)
             written.append(Path(output))
         if html is not None:
             tmp = stack.enter_context(atomic_path(html))

@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from barometro.messages import text
+from barometro.model import Plan
+from barometro.settings import Settings
 from barometro.workbook_templates import spec
 
 from .cached_values import expected_values, finalise_xlsx
@@ -33,20 +35,30 @@ def _styles():
     return st
 
 
-def write_workbook(result: ConsolidationResult, target: Path) -> None:
-    """Write the consolidated workbook to `target` (a temporary path the caller moves into place)."""
+def build_base(plan: Plan, settings: Settings, target: Path, timestamp: datetime) -> Path:
+    """The master workbook of `plan` by the template builder: the base of the consolidated one.
+
+    Independent of the returns, so `consolidate` runs it while the validator works.
+    """
+    from barometro.workbook_templates.builder import build_workbook
+
+    stamp = timestamp.isoformat(timespec="seconds")
+    return build_workbook(plan, settings, target, "master", generated_at=stamp)
+
+
+def write_workbook(result: ConsolidationResult, target: Path, base: Path | None = None) -> None:
+    """Write the consolidated workbook to `target` (a temporary path the caller moves into place).
+
+    `base` is the workbook `build_base` made for the same plan and settings; built here when None.
+    """
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
 
-    from barometro.workbook_templates.builder import build_workbook
-
     run = result.run
-    stamp = run.timestamp.isoformat(timespec="seconds")
     with tempfile.TemporaryDirectory(prefix="barometro-consolidate-") as tmp:
-        built = build_workbook(
-            result.plan, result.settings, Path(tmp) / "consolidato.xlsx", "master", generated_at=stamp
-        )
-        wb = load_workbook(built)
+        if base is None:
+            base = build_base(result.plan, result.settings, Path(tmp) / "consolidato.xlsx", run.timestamp)
+        wb = load_workbook(base)
     st = _styles()
     from openpyxl.styles import PatternFill
 
@@ -99,15 +111,28 @@ def _header(ws, row: int, labels: list[str], st) -> None:
 
 
 def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[int, ...] = ()) -> int:
+    """Write `rows` from `first_row`; returns the next free row.
+
+    Styles are set once on a model cell and their index array copied to every
+    other cell: assigning style objects cell by cell costs openpyxl a hash of
+    each object (minutes on thousands of rows).
+    """
+    from copy import copy
+
+    model = ws.cell(row=first_row, column=1)
+    model.border, model.alignment = st.BORDER, st.WRAP_TOP
+    plain = copy(model._style)
+    model.number_format = "dd/mm/yyyy hh:mm:ss"
+    dated = copy(model._style)
     r = first_row
     for values in rows:
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col, value=value)
-            cell.border = st.BORDER
-            cell.alignment = st.WRAP_TOP
-            if col in date_cols and isinstance(value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm:ss"
+            is_date = col in date_cols and isinstance(value, datetime)
+            cell._style = copy(dated if is_date else plain)
         r += 1
+    if not rows:
+        model._style = copy(plain)
     return r
 
 
