@@ -106,8 +106,9 @@ def _fill_xml(path: Path, values: dict[int, str]) -> None:
 
 
 def _make(args: tuple[int, str, str, str]) -> str:
-    from barometro.settings import load_profile
     from barometro.workbook_templates.builder import build_workbook
+
+    from barometro.settings import load_profile
 
     s, kind, out, plan_key = args
     plan = _PLANS[plan_key]
@@ -123,8 +124,9 @@ _PLANS: dict[str, object] = {}
 
 
 def prepare(n: int, folder: Path, jobs: int) -> tuple[Path, list[Path], list[str]]:
-    from barometro.settings import load_profile
     from barometro.workbook_templates.builder import build_workbook
+
+    from barometro.settings import load_profile
 
     plan = synthetic_plan(n)
     _PLANS[str(n)] = plan
@@ -199,7 +201,12 @@ def _time_cremona_pdf(folder: Path) -> float:
     from datetime import datetime
     from importlib import resources
 
-    from barometro.consolidation import ConsolidationResult, compute_scores, merge_returns, merged_plan
+    from barometro.consolidation import (
+        ConsolidationResult,
+        compute_scores,
+        merge_returns,
+        merged_plan,
+    )
     from barometro.consolidation.report_html import render_html
     from barometro.consolidation.report_pdf import render_pdf
     from barometro.consolidation.types import FileStatus, ReturnedRow, RunInfo, SectorReturn

@@ -188,8 +188,12 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.alignment = st.CENTER_TOP
             else:
                 cell.alignment = st.TOP
-            if col.key in NUMBER_KEYS:
+            if col.key == "target":
                 cell.number_format = num_fmt
+            elif col.key in ("actual", "deviation"):
+                # What staff type must show as typed: a decimal actual against an
+                # integer target would otherwise show rounded (62,35 as 62).
+                cell.number_format = st.FMT_GENERAL
             elif col.key == "achievement":
                 cell.number_format = st.FMT_ACHIEVEMENT
             elif col.key == "gauge":

@@ -10,6 +10,7 @@ import math
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
+FMT_GENERAL = "General"
 FMT_INTEGER = "#,##0"
 FMT_DECIMAL = "#,##0.00"
 FMT_ACHIEVEMENT = "0"

@@ -34,7 +34,6 @@ def command(outdir: Path, settings_source: str, timeout: int) -> None:
     from barometro.messages import text
     from barometro.numbers import format_it
     from barometro.recalc import RecalcError, recalculate
-    from barometro.scoring import agrees
     from barometro.settings import SettingsError, load_settings
     from barometro.workbook_templates.builder import build_templates
     from barometro.workbook_templates.fill import fill_workbook
@@ -88,21 +87,37 @@ def command(outdir: Path, settings_source: str, timeout: int) -> None:
         return
     layout = read_template(built.master).layout
     summary = computed_summary(outdir / "master_compilato.xlsx", layout)
+    from barometro.legacy import line_check
+
+    checks = {c.line_id: c for c in line_check(imported.report, plan, settings)}
     rows = [(text("template.demo.table_header").split(" | "))]
+    notes: list[str] = []
     for block in layout.blocks:
         line = block.line
         got = summary.lines.get(line.id)
+        check = checks.get(line.id)
         published = line.published_pct
-        diff = None if got is None or published is None else round(got - published, 2)
-        within = "" if diff is None else text(
-            "template.demo.yes" if agrees(published, got, settings) else "template.demo.no")
-        rows.append([line.sheet_name, _pct(got, format_it), _pct(published, format_it),
-                     "" if diff is None else ("+" if diff > 0 else "") + format_it(diff, 2), within])
+        from_typed = check.from_typed if check else None
+        verdict = ""
+        if check is not None and published is not None:
+            verdict = text("template.demo.yes" if check.matches else "template.demo.no")
+            if not check.matches:
+                notes.append(f"- {line.sheet_name}: {check.explanation}")
+            elif got is not None and abs(got - published) > 0.01:
+                notes.append(f"- {line.sheet_name}: " + text(
+                    "template.demo.typed_differs", recomputed=_pct(got, format_it),
+                    published=_pct(published, format_it)))
+        rows.append([line.sheet_name, _pct(got, format_it), _pct(from_typed, format_it),
+                     _pct(published, format_it), verdict])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, r in enumerate(rows):
         click.echo("  ".join(c.ljust(widths[0]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)))
         if i == 0:
             click.echo("  ".join("-" * w for w in widths))
+    if notes:
+        click.echo(text("template.demo.notes_header"))
+        for note in notes:
+            click.echo(note)
     click.echo(text("template.demo.ente", value=_pct(summary.ente, format_it)))
     click.echo(text("template.demo.method", method=settings.describe_it()))
     click.echo(text("template.demo.done", path=outdir / "master_compilato.xlsx"))

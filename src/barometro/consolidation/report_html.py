@@ -90,7 +90,7 @@ def _css_string(value: str) -> str:
 
 def render_html(result: ConsolidationResult) -> str:
     """The whole Relazione page, as text."""
-    plan, scores, settings, merge = result.plan, result.scores, result.settings, result.merge
+    plan, merge = result.plan, result.merge
     rows_by_id = {r.indicator.id: r for r in merge.rows}
     lang = "it" if t("html.lang") == "it" else "en"
     running = f"{plan.ente} — {t('html.title', ente=plan.ente, year=plan.year)}"

@@ -24,7 +24,6 @@ from barometro.settings import Settings, SettingsError, load_settings
 from .merge import merge_returns
 from .scores import compute_scores, merged_plan
 from .sources import display_names, expand_paths, file_facts
-from .workbook import build_base
 from .types import (
     ConsolidationResult,
     FileStatus,
@@ -34,6 +33,7 @@ from .types import (
     SectorReturn,
     SourceFacts,
 )
+from .workbook import build_base
 
 
 class _Background:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from barometro.model import Indicator, Plan
 from barometro.settings import Settings
 
 
-class FileStatus(str, Enum):
+class FileStatus(StrEnum):
     """Validation status of a returned file (the validator's values)."""
 
     OK = "ok"
@@ -34,7 +34,7 @@ class FileStatus(str, Enum):
         return cls.UNREADABLE
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     """What consolidation did with one source file."""
 
     ACCEPTED = "accettato"
@@ -52,7 +52,7 @@ class Decision(str, Enum):
         return self in (Decision.ACCEPTED, Decision.ACCEPTED_WITH_ERRORS)
 
 
-class RowState(str, Enum):
+class RowState(StrEnum):
     """Where the values of one plan indicator came from."""
 
     RETURNED = "pervenuto"
@@ -67,7 +67,7 @@ class RowState(str, Enum):
         return self in (RowState.RETURNED, RowState.RETURNED_WITH_ERRORS)
 
 
-class IssueKind(str, Enum):
+class IssueKind(StrEnum):
     """Structural facts the merge reports (never silently applied)."""
 
     ADDED_ROW = "riga_aggiunta"  # a row whose id is not in the plan
