@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class SheetState(StrEnum):
@@ -28,8 +29,10 @@ class ValueKind(StrEnum):
     DATE = "date"  # t="d" (ISO text kept as value)
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One non-empty cell. A NamedTuple: immutable and cheap to build (a sector
+    return has a few hundred, a batch a few hundred thousand)."""
+
     row: int
     col: int  # 1-based
     value: object  # float | str | bool | None (cached value)

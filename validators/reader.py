@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 import xml.etree.ElementTree as ET
 import zipfile
@@ -458,8 +459,17 @@ def _walk_shared_strings(root: ET.Element) -> list[str]:
     return [_rich_text(si) for si in root if _lt(si.tag) == "si"]
 
 
+_COLUMN_CACHE: dict[str, int] = {}
+
+
 def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
-    """Drive `_SheetHandler` from a parsed tree: one Python step per cell."""
+    """Drive `_SheetHandler` from a parsed tree: one Python step per cell.
+
+    Tags are compared with the root's own namespace (transitional or strict
+    OOXML alike), which is much cheaper than stripping each tag."""
+    ns = root.tag[: root.tag.find("}") + 1] if root.tag.startswith("{") else ""
+    t_f, t_v, t_is = ns + "f", ns + "v", ns + "is"
+    cache = _COLUMN_CACHE
     for top in root:
         lt = _lt(top.tag)
         if lt == "sheetData":
@@ -472,7 +482,10 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
                     if ref:
                         letters = ref.rstrip("0123456789")
                         digits = ref[len(letters):]
-                        h._col = column_index(letters.replace("$", ""))
+                        col = cache.get(letters)
+                        if col is None:
+                            col = cache.setdefault(letters, column_index(letters.replace("$", "")))
+                        h._col = col
                         if digits:
                             h._row = int(digits)
                     else:
@@ -484,14 +497,14 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
                     h._v_text = None
                     h._is_text = None
                     for child in c:
-                        lc = _lt(child.tag)
-                        if lc == "f":
+                        tag = child.tag
+                        if tag == t_v:
+                            h._v_text = [child.text or ""]
+                        elif tag == t_f:
                             h._has_f = True
                             h._f_attrs = dict(child.attrib)
                             h._f_text = [child.text or ""]
-                        elif lc == "v":
-                            h._v_text = [child.text or ""]
-                        elif lc == "is":
+                        elif tag == t_is:
                             h._is_text = [_rich_text(child)]
                     h._finish_cell()
         elif lt == "sheetProtection":
@@ -502,16 +515,24 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
             h.sheet.validations += sum(1 for d in top if _lt(d.tag) == "dataValidation")
 
 
+_PROTECTED_RE = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
 
 
+def _read_sheet(zf: zipfile.ZipFile, part: str, h: _SheetHandler, budget: _Budget, *, light: bool = False) -> None:
+    """Parse one worksheet part into `h.sheet`.
 
-def _read_sheet(zf: zipfile.ZipFile, part: str, h: _SheetHandler, budget: _Budget) -> None:
+    `light`: a sheet whose text the checks never read (the template's
+    Istruzioni): when it holds no formula at all, only its protection flag is
+    taken, without building its cells."""
     info = zf.NameToInfo.get(part)
     if info is not None and info.file_size <= TREE_PART_MAX:
         data = zf.read(part)
         budget.take(len(data), part)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise ReadProblem("R010", part=part)
+        if light and b"<f" not in data and b":f" not in data:
+            h.sheet.protected = _PROTECTED_RE.search(data) is not None
+            return
         try:
             root = ET.fromstring(data)
         except ET.ParseError as exc:
@@ -550,7 +571,13 @@ def _rels(zf: zipfile.ZipFile, name: str, budget: _Budget) -> dict[str, tuple[st
     return out
 
 
-def read_book(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, *, only_sheets: set[str] | None = None) -> Book:
+def read_book(
+    path: str | os.PathLike[str],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    only_sheets: set[str] | None = None,
+    light_sheets: frozenset[str] = frozenset(),
+) -> Book:
     """Read an .xlsx/.xlsm in one pass. Raises `ReadProblem` (never anything else
     for bad input). `only_sheets` restricts which worksheets are parsed."""
     path = Path(path)
@@ -573,7 +600,7 @@ def read_book(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, *, 
         raise ReadProblem("R003", detail=str(exc)) from None
     try:
         with zf:
-            return _read_zip(zf, path, limits, only_sheets)
+            return _read_zip(zf, path, limits, only_sheets, light_sheets)
     except zipfile.BadZipFile:
         raise ReadProblem("R003") from None
     except (EOFError, OSError, ValueError, NotImplementedError) as exc:
@@ -582,7 +609,9 @@ def read_book(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, *, 
         raise ReadProblem("R011", part="?", detail="recursion") from None
 
 
-def _read_zip(zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[str] | None) -> Book:
+def _read_zip(
+    zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[str] | None, light_sheets: frozenset[str]
+) -> Book:
     names = zf.NameToInfo
     if "mimetype" in names and zf.read("mimetype")[:80].startswith(ODS_MIME):
         raise ReadProblem("R006")
@@ -642,6 +671,6 @@ def _read_zip(zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[
         if only_sheets is not None and name not in only_sheets:
             continue
         handler = _SheetHandler(sheet, strings, cells_left)
-        _read_sheet(zf, part, handler, budget)
+        _read_sheet(zf, part, handler, budget, light=name in light_sheets)
         cells_left -= len(sheet.cells)
     return book

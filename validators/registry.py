@@ -46,13 +46,21 @@ def check(name: str, *, codes: tuple[str, ...], order: int = 50, needs_layout: b
     return deco
 
 
+_LOADED: list[RegisteredCheck] = []
+
+
 def load_checks() -> list[RegisteredCheck]:
-    """Import every module of `barometro.validators.checks` and return the checks in order."""
+    """Import every module of `barometro.validators.checks` and return the checks in order.
+
+    The package is scanned once per process (validation calls this for every file)."""
+    if _LOADED and len(_LOADED) == len(_REGISTRY):
+        return list(_LOADED)
     from . import checks as pkg
 
     for info in pkgutil.iter_modules(pkg.__path__):
         importlib.import_module(f"{pkg.__name__}.{info.name}")
-    return sorted(_REGISTRY.values(), key=lambda c: (c.order, c.name))
+    _LOADED[:] = sorted(_REGISTRY.values(), key=lambda c: (c.order, c.name))
+    return list(_LOADED)
 
 
 def run_checks(ctx: CheckContext) -> Iterator[Finding]:

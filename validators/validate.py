@@ -184,6 +184,10 @@ def validate_file(
     return report
 
 
+# Sheets whose cells no check reads (unless they hold formulas): see reader._read_sheet.
+_LIGHT_SHEETS = frozenset({spec.INSTRUCTIONS_SHEET})
+
+
 def _validate(path: Path, master: MasterInfo | None, settings: Settings | None, limits: Limits) -> FileReport:
     name = str(path)
     try:
@@ -192,7 +196,7 @@ def _validate(path: Path, master: MasterInfo | None, settings: Settings | None, 
             from .legacy_layout import validate_legacy_text
 
             return validate_legacy_text(path, settings)
-        book = read_book(path, limits)
+        book = read_book(path, limits, light_sheets=_LIGHT_SHEETS)
     except ReadProblem as exc:
         return FileReport(name, Status.UNREADABLE, None, [make(exc.code, name, **exc.values)], kind="unreadable")
     if book.sheet(spec.META_SHEET) is None:
@@ -277,17 +281,22 @@ def _run_chunk(paths: list[str]) -> list[FileReport]:
     return [validate_file(p, master=master, settings=settings, limits=limits) for p in paths]  # type: ignore[arg-type]
 
 
-def _mark_duplicates(reports: list[FileReport]) -> None:
-    by_sector: dict[str, list[FileReport]] = {}
+def _mark_duplicates(reports: list[FileReport], *, listed: int = 5) -> None:
+    """R020 on every return of a sector that sent more than one (linear in the batch:
+    each message names at most `listed` other files and counts the rest)."""
+    by_sector: dict[str, list[tuple[FileReport, str]]] = {}
     for r in reports:
         if r.identity is not None and r.identity.scope == "settore" and r.identity.sector:
-            by_sector.setdefault(r.identity.sector, []).append(r)
+            by_sector.setdefault(r.identity.sector, []).append((r, os.path.basename(r.path)))
     for sector, group in by_sector.items():
         if len(group) < 2:
             continue
-        for r in group:
-            others = ", ".join(Path(o.path).name for o in group if o is not r)
-            r.findings.append(make("R020", r.path, sector=sector, other=others))
+        head = [name for _, name in group[: listed + 1]]
+        for r, name in group:
+            others = [n for n in head if n != name][:listed]
+            more = len(group) - 1 - len(others)
+            other = ", ".join(others) + (f" (+{more})" if more > 0 else "")
+            r.findings.append(make("R020", r.path, sector=sector, other=other))
             r.refresh_status()
 
 

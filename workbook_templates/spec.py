@@ -24,6 +24,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
 from barometro.settings import (
@@ -107,8 +108,11 @@ def _c(key: str, row: int) -> str:
 # --------------------------------------------------------------------------- row formulas
 
 
+@lru_cache(maxsize=65536)
 def row_formula(key: str, row: int, settings: Settings) -> str:
-    """The exact formula (with leading '=') of computed column `key` on `row`."""
+    """The exact formula (with leading '=') of computed column `key` on `row`.
+
+    Cached: the validator asks for the same few thousand formulas for every file."""
     H, I, L, M = _c("target", row), _c("actual", row), _c("weight", row), _c("achievement", row)
     Q, R, S, T = _c("kind", row), _c("polarity", row), _c("neutralised", row), _c("weight_counted", row)
     if key == "deviation":
@@ -282,7 +286,17 @@ class Layout:
         return f'=IFERROR(AVERAGE(C{min(rows)}:C{max(rows)}),"")'
 
     def expected_formulas(self) -> dict[tuple[str, str], str]:
-        """{(sheet, A1 cell): formula} for every formula cell of the workbook."""
+        """{(sheet, A1 cell): formula} for every formula cell of the workbook.
+
+        Computed once per layout (do not mutate the returned mapping)."""
+        cached = self.__dict__.get("_expected_cache")
+        if cached is not None:
+            return cached
+        out = self._compute_expected_formulas()
+        self.__dict__["_expected_cache"] = out
+        return out
+
+    def _compute_expected_formulas(self) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
         for b in self.blocks:
             out[(b.sheet_name, LINE_PCT_CELL)] = (
