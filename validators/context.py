@@ -146,7 +146,10 @@ def plan_from_book(book: Book, meta: dict[str, str]) -> Plan:
         sheet = book.sheet(sheet_name)
         row = int(row_text) if row_text.isdigit() else 0
         if sheet is not None:
-            rows = id_rows_cache.setdefault(sheet_name, find_id_rows(sheet)).get(ind_id)
+            id_rows = id_rows_cache.get(sheet_name)
+            if id_rows is None:
+                id_rows = id_rows_cache[sheet_name] = find_id_rows(sheet)
+            rows = id_rows.get(ind_id)
             if rows and row not in rows:
                 row = rows[0]
         indicators.append(_indicator_at(sheet, row, ind_id, sheet_line[sheet_name]))

@@ -268,8 +268,10 @@ def find_master_beside(paths: Iterable[str | os.PathLike[str]], limits: Limits =
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(master_path: str | None, settings: Settings | None, limits: Limits) -> None:
-    _WORKER["master"] = load_master(master_path, limits) if master_path else None
+def _init_worker(master: MasterInfo | None, settings: Settings | None, limits: Limits) -> None:
+    # The master is read once by the parent and handed over (pickled once per
+    # worker), not read again by every worker.
+    _WORKER["master"] = master
     _WORKER["settings"] = settings
     _WORKER["limits"] = limits
 
@@ -345,7 +347,7 @@ def validate_paths(
         done = 0
         with ProcessPoolExecutor(
             max_workers=jobs, initializer=_init_worker,
-            initargs=(None if master_path is None else str(master_path), settings, limits),
+            initargs=(minfo, settings, limits),
         ) as pool:
             for chunk, result in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
                 reports.extend(result)

@@ -411,7 +411,24 @@ def build_workbook(
     *,
     generated_at: str | None = None,
 ) -> Path:
-    """Write the master (whole plan) or one sector's workbook to `path`."""
+    """Write the master (whole plan) or one sector's workbook to `path` (atomically)."""
+    wb = build_book(plan, settings, scope, sector, generated_at=generated_at)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def build_book(
+    plan: Plan,
+    settings: Settings,
+    scope: str = "master",
+    sector: str | None = None,
+    *,
+    generated_at: str | None = None,
+) -> Workbook:
+    """The master or one sector's workbook as an openpyxl `Workbook`, not yet saved
+    (consolidation adds its sheets to it without a save and reload)."""
     layout = spec.build_layout(plan, settings, scope, sector)
     if not layout.blocks:
         raise BuildError("the plan has no indicators" + (f" for sector {sector!r}" if sector else ""))
@@ -436,11 +453,7 @@ def build_workbook(
     wb.properties.title = text("template.summary_title", year=plan.year, ente=plan.ente)
     for key in ("template_id", "spec_version", "year", "scope", "sector", "plan_fingerprint"):
         wb.custom_doc_props.append(StringProperty(name=f"barometro_{key}", value=meta[key] or "-"))
-
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
+    return wb
 
 
 def build_templates(

@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from barometro.consolidation.types import FileStatus, ReturnedRow, SectorReturn, SourceFacts
+from barometro.consolidation import ConsolidationResult, compute_scores, merge_returns, merged_plan
+from barometro.consolidation.types import (
+    FileStatus,
+    ReturnedRow,
+    RunInfo,
+    SectorReturn,
+    SourceFacts,
+)
 from barometro.model import Indicator, Kind, Line, Plan, Polarity
+from barometro.settings import load_profile
 
 
 def small_plan() -> Plan:
@@ -63,3 +71,26 @@ def ret(
 SECTOR_A = {"AMB-01-01": 1, "AMB-01-02": 80, "SOC-02-01": 0}
 SECTOR_B = {"AMB-02-01": 17, "AMB-02-02": 0}
 SECTOR_C = {"SOC-01-01": 53, "SOC-01-02": 4580}
+
+
+STAMP = datetime(2022, 4, 1, 12, 0, 0)
+
+
+def make_result(include_errors: bool = True, drop_c: bool = False) -> ConsolidationResult:
+    """The small plan: A returned, B returned with errors (included), C returned or missing."""
+    plan = small_plan()
+    settings = load_profile("cremona")
+    returns = [
+        ret("a.xlsx", "Settore A", SECTOR_A, notes={"SOC-02-01": "Gara deserta"}),
+        ret("b.xlsx", "Settore B", SECTOR_B, FileStatus.ERRORS,
+            notes={"AMB-02-02": "Decreto regionale di proroga"}),
+    ]
+    if not drop_c:
+        returns.append(ret("c.xlsx", "Settore C", SECTOR_C))
+    merge = merge_returns(plan, returns, include_errors=include_errors)
+    final = merged_plan(plan, merge)
+    scores = compute_scores(final, settings)
+    run = RunInfo(STAMP, "0.1.0", settings, None, include_errors=include_errors)
+    return ConsolidationResult(final, settings, merge, scores, run)
+
+

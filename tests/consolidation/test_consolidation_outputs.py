@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from barometro.workbook_templates import spec
-from conftest import make_result
+from consolidation_helpers import make_result
 from openpyxl import load_workbook
 
 from barometro.consolidation import RowState, write_outputs

@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from barometro import __version__
 from barometro.atomic import atomic_path
@@ -34,6 +34,9 @@ from .types import (
     SourceFacts,
 )
 from .workbook import build_base
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 class _Background:
@@ -197,21 +200,19 @@ def consolidate(
     used_settings = _resolve_settings(settings, info.settings)
     timestamp = run_timestamp(now)
 
-    with contextlib.ExitStack() as stack:
-        base = None
-        if output is not None:
-            # The base workbook does not depend on the returns: build it while the validator's
-            # worker processes run (this thread would otherwise only wait for them).
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="barometro-base-")))
-            base = _Background(build_base, plan, used_settings, folder / "base.xlsx", timestamp)
-        batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
-        base_path = base.result() if base is not None else None
-        return _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer,
-                       deadline, output, html, pdf, base_path)
+    base = None
+    if output is not None:
+        # The base workbook does not depend on the returns: build it while the validator's
+        # worker processes run (this thread would otherwise only wait for them).
+        base = _Background(build_base, plan, used_settings, timestamp)
+    batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
+    base_book = base.result() if base is not None else None
+    return _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer,
+                   deadline, output, html, pdf, base_book)
 
 
 def _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
-            output, html, pdf, base_path) -> ConsolidationResult:
+            output, html, pdf, base_book) -> ConsolidationResult:
     fatal = getattr(batch, "fatal", None)
     if fatal:
         raise ConsolidationError(t("error.master", path=master, detail=str(fatal)))
@@ -241,7 +242,7 @@ def _finish(batch, files, master, plan, used_settings, timestamp, include_errors
     result = ConsolidationResult(final_plan, used_settings, merge, scores, run)
     if merge.blocked or (output is None and html is None and pdf is None):
         return result
-    written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_path)
+    written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_book)
     return ConsolidationResult(final_plan, used_settings, merge, scores, run, written)
 
 
@@ -251,11 +252,12 @@ def write_outputs(
     output: str | Path | None = None,
     html: str | Path | None = None,
     pdf: str | Path | None = None,
-    base: Path | None = None,
+    base: Workbook | None = None,
 ) -> tuple[Path, ...]:
     """Render every requested output to a temporary file, then move them all into place.
 
-    `base`: the builder's workbook for this plan (`workbook.build_base`), if already made.
+    `base`: the builder's in-memory workbook for this plan (`workbook.build_base`), if
+    already made; it is modified.
     """
     from .report_html import render_html
 

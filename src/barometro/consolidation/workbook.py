@@ -12,9 +12,9 @@ that do not recalculate see the same numbers Excel and LibreOffice compute.
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from barometro.messages import text
 from barometro.model import Plan
@@ -22,6 +22,9 @@ from barometro.settings import Settings
 from barometro.workbook_templates import spec
 
 from .cached_values import expected_values, finalise_xlsx
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 from .types import ConsolidationResult, Decision, FileStatus, RowState
 
 
@@ -35,30 +38,28 @@ def _styles():
     return st
 
 
-def build_base(plan: Plan, settings: Settings, target: Path, timestamp: datetime) -> Path:
-    """The master workbook of `plan` by the template builder: the base of the consolidated one.
+def build_base(plan: Plan, settings: Settings, timestamp: datetime) -> Workbook:
+    """The master workbook of `plan` by the template builder, in memory: the base of the
+    consolidated one.
 
     Independent of the returns, so `consolidate` runs it while the validator works.
     """
-    from barometro.workbook_templates.builder import build_workbook
+    from barometro.workbook_templates.builder import build_book
 
     stamp = timestamp.isoformat(timespec="seconds")
-    return build_workbook(plan, settings, target, "master", generated_at=stamp)
+    return build_book(plan, settings, "master", generated_at=stamp)
 
 
-def write_workbook(result: ConsolidationResult, target: Path, base: Path | None = None) -> None:
+def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | None = None) -> None:
     """Write the consolidated workbook to `target` (a temporary path the caller moves into place).
 
-    `base` is the workbook `build_base` made for the same plan and settings; built here when None.
+    `base` is the workbook `build_base` made for the same plan and settings (it is
+    modified and saved); built here when None.
     """
-    from openpyxl import load_workbook
     from openpyxl.comments import Comment
 
     run = result.run
-    with tempfile.TemporaryDirectory(prefix="barometro-consolidate-") as tmp:
-        if base is None:
-            base = build_base(result.plan, result.settings, Path(tmp) / "consolidato.xlsx", run.timestamp)
-        wb = load_workbook(base)
+    wb = base if base is not None else build_base(result.plan, result.settings, run.timestamp)
     st = _styles()
     from openpyxl.styles import PatternFill
 
