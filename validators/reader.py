@@ -477,9 +477,14 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
                 r = row.get("r")
                 h._row = int(r) if r else h._row + 1
                 h._col = 0
+                pending = None  # ref of the last skipped empty cell
                 for c in row:
                     ref = c.get("r")
+                    if ref and not len(c):
+                        pending = ref  # a styled empty cell: nothing to record
+                        continue
                     if ref:
+                        pending = None
                         letters = ref.rstrip("0123456789")
                         digits = ref[len(letters):]
                         col = cache.get(letters)
@@ -488,6 +493,9 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
                         h._col = col
                         if digits:
                             h._row = int(digits)
+                    elif pending is not None:  # no r="": the cell after the skipped one
+                        h._col = column_index(pending.rstrip("0123456789").replace("$", "")) + 1
+                        pending = None
                     else:
                         h._col += 1
                     h._t = c.get("t", "n")

@@ -1,0 +1,61 @@
+"""The reader's two parsing paths (one C call + tree walk, or expat streaming for
+large parts) give the same cells, on real returns and on unusual XML."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from barometro.validators import reader
+from barometro.validators.reader import read_book
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch):
+    fast = read_book(path)
+    with monkeypatch.context() as m:
+        m.setattr(reader, "TREE_PART_MAX", -1)  # every part streamed through expat
+        streamed = read_book(path)
+    return fast, streamed
+
+
+def test_paths_agree_on_recalculated_returns(built, monkeypatch):
+    for path in [*built.returns.values(), built.master]:
+        fast, streamed = _both(path, monkeypatch)
+        assert [s.name for s in fast.sheets] == [s.name for s in streamed.sheets]
+        for a, b in zip(fast.sheets, streamed.sheets, strict=True):
+            assert a.cells == b.cells, (path.name, a.name)
+            assert (a.protected, a.merged, a.validations, a.state) == (b.protected, b.merged, b.validations, b.state)
+            assert a.cells, a.name
+
+
+SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" s="1"/><c t="s"><v>0</v></c><c><v>3</v></c><c r="E1"><f>C1*2</f><v>6</v></c></row>
+<row><c><v>1,5</v></c><c t="inlineStr"><is><r><t>uno </t></r><r><t>due</t></r><rPh><t>x</t></rPh></is></c></row>
+</sheetData><sheetProtection sheet="1"/></worksheet>"""
+
+
+def test_cells_without_references_and_skipped_empty_cells(tmp_path, monkeypatch):
+    path = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    '<Relationship Id="r1" Type="http://x/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        zf.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                    '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        zf.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    '<Relationship Id="rId1" Type="http://x/worksheet" Target="worksheets/sheet1.xml"/>'
+                    '<Relationship Id="rId2" Type="http://x/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<si><t>testo</t></si></sst>')
+        zf.writestr("xl/worksheets/sheet1.xml", SHEET)
+    fast, streamed = _both(path, monkeypatch)
+    for book in (fast, streamed):
+        sheet = book.sheets[0]
+        got = {c.ref: (c.value, c.formula) for c in sheet.cells.values()}
+        assert got == {"B1": ("testo", None), "C1": (3.0, None), "E1": (6.0, "=C1*2"),
+                       "A2": ("1,5", None), "B2": ("uno due", None)}, got
+        assert sheet.protected
