@@ -143,6 +143,25 @@ class BatchReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
+    def to_dataframe(self):  # -> pandas.DataFrame (imported here: pandas is slow to import)
+        """Every finding of the batch as one pandas DataFrame, one row per finding, with the
+        file's sector and status: for the office's own pivots (`df.pivot_table(index="sector",
+        columns="code", aggfunc="size")`). Files without findings appear once with empty codes."""
+        import pandas as pd
+
+        columns = ["file", "sector", "status", "code", "slug", "severity", "sheet", "cell",
+                   "expected", "found", "message", "hint"]
+        records: list[dict[str, object]] = []
+        for f in self.files:
+            sector = f.identity.sector if f.identity is not None else ""
+            base = {"file": f.path, "sector": sector or "", "status": f.status.value}
+            if not f.findings:
+                records.append({**base, **{c: "" for c in columns[3:]}})
+            for finding in f.findings:
+                d = finding.to_dict()
+                records.append({**base, **{c: d.get(c, "") for c in columns[3:]}})
+        return pd.DataFrame.from_records(records, columns=columns)
+
 
 # --------------------------------------------------------------------------- one file
 

@@ -59,3 +59,29 @@ def test_cells_without_references_and_skipped_empty_cells(tmp_path, monkeypatch)
         assert got == {"B1": ("testo", None), "C1": (3.0, None), "E1": (6.0, "=C1*2"),
                        "A2": ("1,5", None), "B2": ("uno due", None)}, got
         assert sheet.protected
+
+
+def test_batch_report_as_a_dataframe(built, tmp_path):
+    """The office can pivot a batch in pandas: one row per finding, sector and status kept."""
+    import shutil
+
+    from barometro.validators import validate_paths
+    from barometro.validators.damage import Workbook
+    from barometro.validators.reader import read_book
+
+    folder = tmp_path / "ritorni"
+    folder.mkdir()
+    paths = [shutil.copy(p, folder / p.name) for p in built.returns.values()]
+    line_sheet = next(s.name for s in read_book(paths[0]).sheets if s.name not in ("Istruzioni", "Riepilogo", "_barometro"))
+    wb = Workbook.load(paths[0])
+    wb.set_value(line_sheet, "J6", 123)  # a formula typed over
+    wb.save(paths[0])
+    batch = validate_paths([folder], master=built.master)
+    df = batch.to_dataframe()
+    assert set(df["file"]) == {str(p) for p in paths}
+    damaged = df[df["file"] == str(paths[0])]
+    assert "F301" in set(damaged["code"]) and set(damaged["status"]) == {"errori"}
+    clean = df[df["file"] == str(paths[1])]
+    assert list(clean["code"]) == [""] and list(clean["status"]) == ["ok"]
+    pivot = df[df["code"] != ""].pivot_table(index="sector", columns="code", aggfunc="size", fill_value=0)
+    assert pivot.loc[damaged["sector"].iloc[0], "F301"] == 1
