@@ -15,57 +15,15 @@ extrapolated linearly (said in the table).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from measure import PeakSampler
+
 DEFECTS = ("clean", "formula_value", "text_number", "stale", "row_deleted", "hidden", "clean", "clean")
-
-
-def rss_tree_mb(pid: int) -> float:
-    total = 0
-    pids = [pid]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        pids.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                pass
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
-
-
-class PeakSampler:
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_tree_mb(os.getpid()))
-            time.sleep(0.02)
-
-    def __enter__(self) -> PeakSampler:
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
 
 
 def prepare(work: Path) -> tuple[Path, list[Path]]:

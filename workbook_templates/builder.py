@@ -116,23 +116,6 @@ def _icon_rule(settings: Settings) -> IconSetRule:
 # --------------------------------------------------------------------------- line sheets
 
 
-def _value_of(ind: Indicator, key: str) -> object:
-    if key == "indicator_id":
-        return ind.id
-    if key == "kind":
-        return ind.kind.value
-    if key == "polarity":
-        return ind.polarity.value
-    if key == "neutralised":
-        return NEUTRALISED_MARK if ind.neutralised else None
-    if key in ("actual", "note"):
-        return None  # a template never carries results
-    value = getattr(ind, key)
-    if key in ("target", "weight"):
-        return None if value is None else float(value)
-    return value
-
-
 def _number_widths(block: spec.SheetBlock) -> float:
     widest = 0
     for ind in block.indicators:
@@ -180,7 +163,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell = ws[ref]
                 cell.value = formulas[(block.sheet_name, ref)]
             else:
-                cell = _put(ws, ref, _value_of(ind, col.key))
+                cell = _put(ws, ref, spec.template_value(ind, col.key))
             cell.border = st.BORDER
             if col.key in WRAP_KEYS:
                 cell.alignment = st.WRAP_TOP
@@ -208,7 +191,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
             elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED):
                 cell.fill = st.TECH_FILL
         ws.row_dimensions[row].height = st.row_height(
-            [(str(_value_of(ind, k) or ""), widths[k]) for k in WRAP_KEYS]
+            [(str(spec.template_value(ind, k) or ""), widths[k]) for k in WRAP_KEYS]
         )
 
     last = block.last_row

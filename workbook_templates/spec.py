@@ -141,6 +141,28 @@ def row_formula(key: str, row: int, settings: Settings) -> str:
     raise KeyError(f"column {key!r} has no formula")
 
 
+# --------------------------------------------------------------------------- cell values
+
+
+def template_value(ind: Indicator, key: str) -> object:
+    """What a freshly built template holds in column `key` of `ind`'s row (None for an
+    empty cell): the builder writes it, the validator compares returned files with it."""
+    if key == "indicator_id":
+        return ind.id
+    if key == "kind":
+        return ind.kind.value
+    if key == "polarity":
+        return ind.polarity.value
+    if key == "neutralised":
+        return NEUTRALISED_MARK if ind.neutralised else None
+    if key in INPUT_KEYS or key in FORMULA_KEYS:
+        return None  # a template never carries results; formulas come from `row_formula`
+    value = getattr(ind, key)
+    if key in ("target", "weight"):
+        return None if value is None else float(value)
+    return value
+
+
 # --------------------------------------------------------------------------- sheet names
 
 

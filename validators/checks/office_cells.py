@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from barometro.workbook_templates.spec import COL, SUMMARY_SHEET
-
-from barometro.model import NEUTRALISED_MARK, Indicator
+from barometro.workbook_templates.spec import COL, SUMMARY_SHEET, template_value
 
 from ..book import Cell, ValueKind
 from ..context import CheckContext, indicator_rows
@@ -16,16 +14,6 @@ from ._util import COLS, text_of
 
 OFFICE_TEXT = ("owner", "sector", "objective", "definition", "indicator", "formula_text", "purpose")
 OFFICE_NUMBERS = ("target", "weight")
-
-
-def _expected_technical(ind: Indicator, key: str) -> str:
-    if key == "objective_id":
-        return ind.objective_id
-    if key == "kind":
-        return ind.kind.value
-    if key == "polarity":
-        return ind.polarity.value
-    return NEUTRALISED_MARK if ind.neutralised else ""
 
 
 def _same_number(expected: float | None, cell: Cell | None) -> bool:
@@ -57,7 +45,7 @@ def office_cells(ctx: CheckContext) -> Iterator[Finding]:
                            column=COL[key].header)
         for key in ("objective_id", "kind", "polarity", "neutralised"):
             cell = sheet.cell(row, COLS[key])
-            expected = _expected_technical(ind, key)
+            expected = str(template_value(ind, key) or "")
             found = text_of(cell).strip()
             if found != expected:
                 yield make("S110", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",

@@ -1,0 +1,28 @@
+"""The benchmark scripts still run (tiny sizes): the README's figures come from them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], tmp_path: Path) -> str:
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**__import__("os").environ, "TMPDIR": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_validate_benchmark_prints_its_table(tmp_path, soffice):
+    out = _run(["benchmarks/bench_validate.py", "--sizes", "14,28", "--baseline-files", "3", "--repeat", "1"], tmp_path)
+    assert "| 14 |" in out and "| 28 |" in out and "speed-up" in out
+
+
+def test_consolidate_benchmark_prints_its_table(tmp_path):
+    out = _run(["benchmarks/bench_consolidate.py", "--returns", "30"], tmp_path)
+    assert "validate + merge + workbook + HTML" in out
