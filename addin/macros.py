@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from barometro.workbook_templates import spec
-
 from barometro import scoring
 from barometro.messages import text
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
 from barometro.numbers import format_it
 from barometro.settings import DEFAULT_SETTINGS, Settings, settings_from_dict
+from barometro.workbook_templates import spec
 
 from .office_workbook import (
     LAST_RUN_CELL,

@@ -67,9 +67,8 @@ def _fill_xml(path: Path, values: dict[int, str]) -> None:
 
 
 def _make(args: tuple[int, str, str, str]) -> str:
-    from barometro.workbook_templates.builder import build_workbook
-
     from barometro.settings import load_profile
+    from barometro.workbook_templates.builder import build_workbook
 
     s, kind, out, plan_key = args
     plan = _PLANS[plan_key]
@@ -85,9 +84,8 @@ _PLANS: dict[str, object] = {}
 
 
 def prepare(n: int, folder: Path, jobs: int) -> tuple[Path, list[Path], list[str]]:
-    from barometro.workbook_templates.builder import build_workbook
-
     from barometro.settings import load_profile
+    from barometro.workbook_templates.builder import build_workbook
 
     plan = synthetic_plan(n)
     _PLANS[str(n)] = plan

@@ -27,12 +27,11 @@ DEFECTS = ("clean", "formula_value", "text_number", "stale", "row_deleted", "hid
 
 
 def prepare(work: Path) -> tuple[Path, list[Path]]:
-    from barometro.workbook_templates.builder import build_templates
-    from barometro.workbook_templates.fill import fill_workbook
-
     from barometro.legacy import import_report
     from barometro.recalc import recalculate
     from barometro.settings import load_profile
+    from barometro.workbook_templates.builder import build_templates
+    from barometro.workbook_templates.fill import fill_workbook
 
     seed = Path(__file__).resolve().parents[1] / "src/barometro/data/cremona_relazione_performance_2021.txt"
     settings = load_profile("cremona")
@@ -85,8 +84,9 @@ def make_returns(sources: list[Path], n: int, outdir: Path) -> dict[str, int]:
 
 def book_via_openpyxl(path: Path):
     """The baseline reader: openpyxl twice (formulas, then cached values)."""
-    from barometro.validators.book import Book, Cell, Sheet, SheetState, ValueKind
     from openpyxl import load_workbook
+
+    from barometro.validators.book import Book, Cell, Sheet, SheetState, ValueKind
 
     wf = load_workbook(path)
     wv = load_workbook(path, data_only=True)

@@ -11,11 +11,10 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from barometro.workbook_templates import spec
-from barometro.workbook_templates.spec import COL, FIRST_ROW, Layout
-
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
 from barometro.settings import DEFAULT_SETTINGS, Settings, SettingsError, settings_from_dict
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.spec import COL, FIRST_ROW, Layout
 
 from .book import Book, Sheet
 from .findings import show

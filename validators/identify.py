@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from barometro.workbook_templates import spec
-
 from barometro.settings import Settings
+from barometro.workbook_templates import spec
 
 from .book import Book
 from .context import Identity, MasterInfo, identity_of, plan_from_book, read_meta, settings_of

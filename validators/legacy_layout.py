@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from barometro.workbook_templates.spec import PUBLISHED_COLUMNS
-
 from barometro.model import Kind
 from barometro.numbers import NumberIssue
 from barometro.scoring import fits_any_rule
 from barometro.settings import Settings, load_profile
+from barometro.workbook_templates.spec import PUBLISHED_COLUMNS
 
 from .book import Book
 from .checks.content_actual import implausible, percentage_like

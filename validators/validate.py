@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from barometro.workbook_templates import spec
-
 from barometro.numbers import NumberIssue, parse_number
 from barometro.settings import Settings
+from barometro.workbook_templates import spec
 
 from .context import CheckContext, Identity, MasterInfo, indicator_rows
 from .findings import Finding, Severity, make

@@ -6,6 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+
+from barometro import scoring
 from barometro.addin.macros import (
     CHECK_HEADER_ROW,
     MacroError,
@@ -16,9 +19,6 @@ from barometro.addin.macros import (
 )
 from barometro.addin.office_workbook import LAST_RUN_CELL, PROBLEMS_SHEET, SETTINGS_SHEET
 from barometro.addin.ops_openpyxl import OpenpyxlOps
-from openpyxl import load_workbook
-
-from barometro import scoring
 
 
 @pytest.fixture(scope="session")

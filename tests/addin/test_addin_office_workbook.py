@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+
 from barometro.addin.office_workbook import (
     PROBLEMS_SHEET,
     SETTINGS_SHEET,
@@ -23,8 +25,6 @@ from barometro.addin.vba_project import (
     project_modules,
     read_modules,
 )
-from openpyxl import load_workbook
-
 from barometro.cli.main import main as cli_main
 
 HERE = Path(__file__).resolve().parent

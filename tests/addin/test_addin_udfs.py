@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from barometro.addin import udfs
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from barometro import scoring
+from barometro.addin import udfs
 from barometro.model import Kind, Polarity
 from barometro.settings import load_profile
 

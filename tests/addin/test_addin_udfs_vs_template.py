@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from barometro.addin import udfs
 from barometro.workbook_templates import spec
 
@@ -106,9 +107,10 @@ def _lookup(values: dict[str, object], book: str, sheet: str, cell: str):
 
 
 def _build_filled_with_udfs(plan, settings, profile: str, folder: Path) -> tuple[Path, list]:
+    from openpyxl import load_workbook
+
     from barometro.workbook_templates.builder import build_workbook
     from barometro.workbook_templates.fill import fill_workbook
-    from openpyxl import load_workbook
 
     master = build_workbook(plan, settings, folder / "master.xlsx")
     filled = folder / "filled.xlsx"

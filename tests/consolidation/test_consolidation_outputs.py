@@ -9,13 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from barometro.workbook_templates import spec
 from consolidation_helpers import make_result
 from openpyxl import load_workbook
 
 from barometro.consolidation import RowState, write_outputs
 from barometro.consolidation.fmt import pct
 from barometro.consolidation.report_html import render_html
+from barometro.workbook_templates import spec
 
 
 def _digest(path: Path) -> str:

@@ -20,9 +20,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from barometro.workbook_templates import spec
-from barometro.workbook_templates.builder import build_templates
-from barometro.workbook_templates.fill import fill_workbook
 from openpyxl import load_workbook
 
 from barometro import scoring
@@ -30,6 +27,9 @@ from barometro.consolidation import RowState, consolidate
 from barometro.legacy import import_report
 from barometro.model import Plan
 from barometro.settings import load_profile
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.builder import build_templates
+from barometro.workbook_templates.fill import fill_workbook
 
 MISSING = ("Settore Risorse Umane", "Settore Polizia Locale")
 DUPLICATED = "Settore Cultura, Musei e City Branding"

@@ -15,13 +15,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from barometro.workbook_templates import spec  # noqa: E402
-from barometro.workbook_templates.builder import BuildResult, build_templates  # noqa: E402
-from barometro.workbook_templates.fill import fill_workbook  # noqa: E402
 from template_plans import edge_plan, edge_values  # noqa: E402
 
 from barometro.model import Plan  # noqa: E402
 from barometro.settings import Settings, load_profile  # noqa: E402
+from barometro.workbook_templates import spec  # noqa: E402
+from barometro.workbook_templates.builder import BuildResult, build_templates  # noqa: E402
+from barometro.workbook_templates.fill import fill_workbook  # noqa: E402
 
 GENERATED_AT = "2022-03-31T09:00:00+00:00"
 

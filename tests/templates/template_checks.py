@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from barometro.workbook_templates import spec
-
 from barometro import scoring
 from barometro.model import NEUTRALISED_MARK, Kind, Polarity
 from barometro.settings import Settings
+from barometro.workbook_templates import spec
 
 Values = dict[tuple[str, str], object]  # (sheet as written, A1) -> value
 

@@ -6,12 +6,12 @@ import json
 import re
 
 import pytest
-from barometro.workbook_templates import spec
-from barometro.workbook_templates.builder import BuildError, build_workbook, sector_slug
 from openpyxl import load_workbook
 from template_plans import edge_plan
 
 from barometro.settings import load_profile
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.builder import BuildError, build_workbook, sector_slug
 
 SHEET_NAME_OK = re.compile(r"^[^\[\]:*?/\\]{1,31}$")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from barometro.workbook_templates import spec
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from template_plans import edge_plan
 
 from barometro.cli.main import cli
+from barometro.workbook_templates import spec
 
 
 def _run(*args: str):
@@ -68,6 +68,19 @@ def test_demo_end_to_end(tmp_path, soffice, cremona_plan):
     lines = [ln for ln in result.output.splitlines() if "%" in ln]
     assert "Ambiente" in result.output and "85,29%" in result.output
     assert "Metodo di calcolo" in result.output and len(lines) >= 10
+
+    # The validator agrees with LibreOffice on every computed value of the real returns:
+    # no formula, structure or computed-value finding, no error at all.
+    from barometro.validators import validate_paths
+
+    batch = validate_paths([out / "ritorni"], master=out / "modelli" / "master.xlsx")
+    assert len(batch.files) == len(returns)
+    codes = {f.code for r in batch.files for f in r.findings}
+    assert not {c for c in codes if c[0] in "SFV"}, codes
+    assert all(r.status.value in ("ok", "avvisi") for r in batch.files), [
+        (r.path, [f.code for f in r.findings]) for r in batch.files if r.status.value not in ("ok", "avvisi")]
+    master = validate_paths([out / "master_compilato.xlsx"], find_master=False)
+    assert not {f.code for r in master.files for f in r.findings if f.code[0] in "SFV"}
 
 
 def test_demo_without_libreoffice_still_writes_files(tmp_path, monkeypatch, cremona_plan):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from template_checks import formulas_values, mismatches
+
 from barometro.workbook_templates import spec
 from barometro.workbook_templates.fill import fill_workbook
-from template_checks import formulas_values, mismatches
 
 
 def _check(layout: spec.Layout, path: Path) -> None:

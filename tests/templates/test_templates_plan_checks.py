@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from barometro.workbook_templates.plan_checks import ProblemCode, check_plan
 from template_plans import edge_plan
+
+from barometro.workbook_templates.plan_checks import ProblemCode, check_plan
 
 
 def test_clean_edge_plan_has_only_the_missing_weights():

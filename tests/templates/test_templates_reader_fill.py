@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from barometro.workbook_templates import spec
-from barometro.workbook_templates.fill import FillError, fill_workbook
-from barometro.workbook_templates.master_reader import TemplateError, read_template
 from openpyxl import Workbook, load_workbook
 from template_plans import edge_plan, edge_values
 
 from barometro.settings import load_profile
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.fill import FillError, fill_workbook
+from barometro.workbook_templates.master_reader import TemplateError, read_template
 
 
 def test_round_trip_master_and_sectors(edge_build):

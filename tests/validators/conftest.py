@@ -60,10 +60,9 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Built:
+    from barometro.recalc import recalculate
     from barometro.workbook_templates.builder import build_templates
     from barometro.workbook_templates.fill import fill_workbook
-
-    from barometro.recalc import recalculate
 
     root = tmp_path_factory.mktemp("validators_built")
     settings = load_profile("cremona")

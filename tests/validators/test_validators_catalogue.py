@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from barometro.messages import catalogue
 from barometro.validators.catalogue import render
 from barometro.validators.findings import CODES, make
 from barometro.validators.registry import load_checks
-
-from barometro.messages import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from barometro.validators.damage import Workbook
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from barometro.cli.main import cli
+from barometro.validators.damage import Workbook
 
 pytestmark = pytest.mark.libreoffice
 SECTOR_A = "Settore Lavori Pubblici"

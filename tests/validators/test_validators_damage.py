@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from barometro.validators import Severity, Status, validate_file
 from barometro.validators.damage import Workbook
 

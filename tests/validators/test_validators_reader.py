@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+
 from barometro.validators import Status, validate_file, validate_paths
 from barometro.validators.book import SheetState, ValueKind
 from barometro.validators.reader import Limits, ReadProblem, read_book

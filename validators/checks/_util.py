@@ -3,9 +3,8 @@ by nothing, but this module registers no check)."""
 
 from __future__ import annotations
 
-from barometro.workbook_templates.spec import COL
-
 from barometro.model import NEUTRALISED_MARK, Kind, Polarity
+from barometro.workbook_templates.spec import COL
 
 from ..book import Cell, ValueKind, column_index
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from barometro.workbook_templates.spec import LINE_PCT_CELL, SUMMARY_SHEET
-
 from barometro.scoring import Scored, achievement, agrees, ente_score, line_score, objective_scores
+from barometro.workbook_templates.spec import LINE_PCT_CELL, SUMMARY_SHEET
 
 from ..book import ValueKind
 from ..context import CheckContext, indicator_rows
