@@ -60,6 +60,18 @@ def test_json_exit_codes_annotate_and_report(built, returns_dir: Path, tmp_path:
     cells = [c.value for row in rep["Riepilogo"].iter_rows() for c in row]
     assert "lavori-pubblici-danneggiato.xlsx" in cells and any("F301×1" in str(v) for v in cells)
 
+    # Both open in LibreOffice headless: it loads, recalculates and saves them again,
+    # and what it saves still holds the Problemi sheet with its links and the summary.
+    from barometro.recalc import recalculate
+
+    annotated = tmp_path / "annotati" / "lavori-pubblici-danneggiato.xlsx"
+    out = recalculate([annotated, tmp_path / "esito.xlsx"], tmp_path / "via_libreoffice")
+    lo_ann = load_workbook(out[0])
+    assert lo_ann.sheetnames[0] == "Problemi" and "Ambiente" in lo_ann.sheetnames
+    assert any("HYPERLINK" in str(c.value) for c in lo_ann["Problemi"]["G"])
+    lo_rep = load_workbook(out[1], data_only=True)
+    assert "lavori-pubblici-danneggiato.xlsx" in [c.value for row in lo_rep["Riepilogo"].iter_rows() for c in row]
+
 
 def test_text_output_and_exit_zero(built, tmp_path: Path) -> None:
     runner = CliRunner()
