@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..context import CheckContext
 from ..findings import Finding, make
@@ -11,6 +12,16 @@ from ..registry import check
 
 _VOLATILE = re.compile(r"\b(NOW|TODAY|RAND|RANDBETWEEN|INDIRECT|OFFSET|INFO|CELL)\s*\(", re.IGNORECASE)
 _EXTERNAL_REF = re.compile(r"\[\d+\]|\[[^\]]+\.xls[xmb]?\]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=32768)
+def _classify(formula: str) -> tuple[bool, bool]:
+    """(refers to another workbook, volatile): a pure function of the text, cached
+    because a batch of returns of one template repeats the same formulas."""
+    return (
+        "[" in formula and _EXTERNAL_REF.search(formula) is not None,
+        _VOLATILE.search(formula) is not None,
+    )
 
 
 @check("formulas_external", codes=("F303", "F304"), order=32, needs_layout=False)
@@ -23,7 +34,8 @@ def formulas_external(ctx: CheckContext) -> Iterator[Finding]:
             formula = cell.formula
             if formula is None:
                 continue
-            if _EXTERNAL_REF.search(formula) and not ctx.book.external_links:
+            external, volatile = _classify(formula)
+            if external and not ctx.book.external_links:
                 yield make("F303", f, sheet=sheet.name, cell=cell.ref, found=formula)
-            if cell.array or _VOLATILE.search(formula):
+            if cell.array or volatile:
                 yield make("F304", f, sheet=sheet.name, cell=cell.ref, found=formula)
