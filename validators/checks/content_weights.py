@@ -41,13 +41,18 @@ def content_weights(ctx: CheckContext) -> Iterator[Finding]:
                 if first[oid][0] == sheet.name and row < first[oid][1]:
                     first[oid] = (sheet.name, row)
                 sums[oid] = sums.get(oid, 0.0) + (number(sheet.cell(row, COLS["weight"])) or 0.0)
-    planned: dict[str, float] = {}
+    planned: dict[str, float] = {}  # the file's share of each objective, as planned
+    whole: dict[str, float] = {}  # each objective over the whole plan (all sectors)
     if master is not None and ctx.layout is not None:
         for ind in ctx.layout.plan.indicators:
             planned[ind.objective_id] = planned.get(ind.objective_id, 0.0) + (ind.weight or 0.0)
+        for ind in master.plan.indicators:
+            whole[ind.objective_id] = whole.get(ind.objective_id, 0.0) + (ind.weight or 0.0)
     for oid, total in sums.items():
         if abs(total - 100.0) > SUM_TOLERANCE:
             sheet_name, row = first[oid]
             inherited = oid in planned and abs(planned[oid] - total) <= SUM_TOLERANCE
+            if inherited and oid in whole and abs(whole[oid] - 100.0) <= SUM_TOLERANCE:
+                continue  # an objective shared with other sectors: this file holds its planned share
             yield make("C203", f, sheet=sheet_name, cell=f"{letter('weight')}{row}", objective=oid,
                        found=total, expected=100, severity=Severity.INFO if inherited else None)

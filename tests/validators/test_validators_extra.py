@@ -1,4 +1,4 @@
-"""The reader's two parsing paths (one C call + tree walk, or expat streaming for
+"""Reader parsing paths, batch as DataFrame, weights of objectives shared by sectors.
 large parts) give the same cells, on real returns and on unusual XML."""
 
 from __future__ import annotations
@@ -85,3 +85,36 @@ def test_batch_report_as_a_dataframe(built, tmp_path):
     assert list(clean["code"]) == [""] and list(clean["status"]) == ["ok"]
     pivot = df[df["code"] != ""].pivot_table(index="sector", columns="code", aggfunc="size", fill_value=0)
     assert pivot.loc[damaged["sector"].iloc[0], "F301"] == 1
+
+
+def test_objective_shared_by_two_sectors_is_not_a_weight_error(tmp_path):
+    """An objective whose indicators belong to two sectors: each sector file holds only its
+    planned share of the weights (60 and 40), which is no problem; changing one is."""
+    from dataclasses import replace
+
+    from conftest import VALUES, small_plan
+
+    from barometro.settings import load_profile
+    from barometro.validators import validate_paths
+    from barometro.validators.damage import Workbook
+    from barometro.workbook_templates.builder import build_templates
+    from barometro.workbook_templates.fill import fill_workbook
+
+    plan = small_plan()
+    other = "Settore Verde"
+    plan.indicators[3] = replace(plan.indicators[3], sector=other)  # AMB-02-03 (weight 30) moves
+    built = build_templates(plan, load_profile("cremona"), tmp_path / "modelli")
+    folder = tmp_path / "ritorni"
+    folder.mkdir()
+    for sector, path in built.sectors.items():
+        fill_workbook(path, folder / path.name, {k: v for k, v in VALUES.items()
+                                                 if any(i.id == k and i.sector == sector for i in plan.indicators)})
+    batch = validate_paths([folder], master=built.master)
+    assert not [f for r in batch.files for f in r.findings if f.code == "C203"]
+    green = folder / built.sectors[other].name
+    wb = Workbook.load(green)
+    wb.set_value("Ambiente", "L6", 50)  # the sector changes its share: 50 instead of 30
+    wb.save(green)
+    batch = validate_paths([green], master=built.master)
+    codes = {(f.code, f.severity.value) for f in batch.files[0].findings}
+    assert ("C203", "errore") in codes and ("S111", "errore") in codes
