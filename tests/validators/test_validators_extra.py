@@ -1,5 +1,5 @@
-"""Reader parsing paths, batch as DataFrame, weights of objectives shared by sectors.
-large parts) give the same cells, on real returns and on unusual XML."""
+"""The reader's two parsing paths agree (one C call + tree walk, or expat streaming for
+large parts); the batch as a DataFrame; weights of objectives shared by two sectors."""
 
 from __future__ import annotations
 
