@@ -470,6 +470,9 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
     ns = root.tag[: root.tag.find("}") + 1] if root.tag.startswith("{") else ""
     t_f, t_v, t_is = ns + "f", ns + "v", ns + "is"
     cache = _COLUMN_CACHE
+    sheet, strings = h.sheet, h.strings
+    cells = sheet.cells
+    TEXT, NUMBER = ValueKind.TEXT, ValueKind.NUMBER
     for top in root:
         lt = _lt(top.tag)
         if lt == "sheetData":
@@ -498,7 +501,31 @@ def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
                         pending = None
                     else:
                         h._col += 1
-                    h._t = c.get("t", "n")
+                    t = c.get("t", "n")
+                    if len(c) == 1 and c[0].tag == t_v and t in ("n", "s"):
+                        # The common cell, a plain number or shared string: built here
+                        # directly (a third of the cost of the general path below).
+                        raw = c[0].text or ""
+                        if t == "s":
+                            try:
+                                value, kind = strings[int(raw)], TEXT
+                            except (ValueError, IndexError):
+                                value, kind = raw, TEXT
+                        elif raw:
+                            try:
+                                value, kind = float(raw), NUMBER
+                            except ValueError:
+                                value, kind = raw, TEXT
+                        else:
+                            continue
+                        if len(cells) >= h.max_cells:
+                            raise ReadProblem("R008", size_mb="?", limit_mb=f"{h.max_cells} celle")
+                        row_n = h._row
+                        cells[(row_n, h._col)] = Cell(row_n, h._col, value, kind, None, False)
+                        if row_n > sheet.max_row:
+                            sheet.max_row = row_n
+                        continue
+                    h._t = t
                     h._has_f = False
                     h._f_attrs = None
                     h._f_text = []
