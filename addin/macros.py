@@ -140,14 +140,7 @@ def read_book_data(ops: WorkbookOps) -> BookData:
             def get(key: str, v: list[object] = v) -> object:
                 return v[col[key]]
 
-            try:
-                kind = Kind.parse(get("kind"))
-            except ValueError:
-                kind = Kind.QUANTITY
-            try:
-                polarity = Polarity.parse(get("polarity"))
-            except ValueError:
-                polarity = Polarity.HIGHER
+            kind, polarity = Kind.lenient(get("kind")), Polarity.lenient(get("polarity"))
             ind = Indicator(
                 id=ind_id, line_id=line_id, objective_id=_str(get("objective_id")),
                 owner=_str(get("owner")), sector=_str(get("sector")), objective=_str(get("objective")),
@@ -182,20 +175,8 @@ class Scores:
 
 def compute_scores(data: BookData) -> Scores:
     s = data.settings
-    items: list[scoring.Scored] = []
-    achievements: dict[str, float | None] = {}
-    for r in data.rows:
-        ind = r.indicator
-        ach = scoring.achievement(ind.actual, ind.target, ind.kind, ind.polarity,
-                                  neutralised=ind.neutralised, settings=s)
-        achievements[ind.id] = ach
-        items.append(scoring.Scored(ind.objective_id, ind.weight, ach, ind.neutralised, ind.line_id))
-    lines = {
-        line.id: scoring.line_score([it for it in items if it.line_id == line.id], s)
-        for line in data.plan.lines
-    }
-    return Scores(achievements, scoring.objective_scores(items), lines, scoring.ente_score(items, s),
-                  s.describe_it())
+    p = scoring.score_plan(data.plan, s)
+    return Scores(dict(p.indicator), dict(p.objective), dict(p.line), p.ente, s.describe_it())
 
 
 def _now() -> str:

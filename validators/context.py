@@ -167,14 +167,7 @@ def _indicator_at(sheet: Sheet | None, row: int, ind_id: str, line_id: str) -> I
     def txt(key: str) -> str:
         return "" if sheet is None else show(val(key))
 
-    try:
-        kind = Kind.parse(txt("kind"))
-    except ValueError:
-        kind = Kind.QUANTITY
-    try:
-        polarity = Polarity.parse(txt("polarity"))
-    except ValueError:
-        polarity = Polarity.HIGHER
+    kind, polarity = Kind.lenient(txt("kind")), Polarity.lenient(txt("polarity"))
     return Indicator(
         id=ind_id,
         line_id=line_id,

@@ -28,6 +28,14 @@ class Kind(str, Enum):
             return cls.QUANTITY
         raise ValueError(f"unknown indicator kind: {value!r}")
 
+    @classmethod
+    def lenient(cls, value: object) -> Kind:
+        """As the template formula reads the cell: anything not binary is a quantity."""
+        try:
+            return cls.parse(value)
+        except ValueError:
+            return cls.QUANTITY
+
 
 class Polarity(str, Enum):
     """Which direction of the actual is better."""
@@ -46,6 +54,14 @@ class Polarity(str, Enum):
         if text in ("lower", "down", "-", "minore"):
             return cls.LOWER
         raise ValueError(f"unknown polarity: {value!r}")
+
+    @classmethod
+    def lenient(cls, value: object) -> Polarity:
+        """As the template formula reads the cell: anything not decreasing is increasing."""
+        try:
+            return cls.parse(value)
+        except ValueError:
+            return cls.HIGHER
 
 
 NEUTRALISED_MARK = "SI"  # value of the "Neutralizzato" technical column when neutralised

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Kind, Polarity
+from .model import Kind, Plan, Polarity
 from .settings import (
     DEFAULT_SETTINGS,
     EnteMethod,
@@ -174,6 +174,33 @@ def ente_score(items: Sequence[Scored], settings: Settings = DEFAULT_SETTINGS) -
         lines.setdefault(it.line_id, []).append(it)
     scores = [s for s in (line_score(grp, settings) for grp in lines.values()) if s is not None]
     return _mean(scores)
+
+
+@dataclass(frozen=True)
+class PlanScores:
+    """Every percentage of a plan carrying actuals (unrounded)."""
+
+    indicator: dict[str, float | None]
+    objective: dict[str, float | None]
+    line: dict[str, float | None]  # lines with at least one indicator
+    ente: float | None
+
+
+def score_plan(plan: Plan, settings: Settings = DEFAULT_SETTINGS) -> PlanScores:
+    """Indicator, objective, line and ente % of `plan` (its indicators' `actual`)."""
+    indicator: dict[str, float | None] = {}
+    items: list[Scored] = []
+    for ind in plan.indicators:
+        ach = achievement(ind.actual, ind.target, ind.kind, ind.polarity,
+                          neutralised=ind.neutralised, settings=settings)
+        indicator[ind.id] = ach
+        items.append(Scored(ind.objective_id, ind.weight, ach, ind.neutralised, ind.line_id))
+    line: dict[str, float | None] = {}
+    for ln in plan.lines:
+        group = [it for it in items if it.line_id == ln.id]
+        if group:
+            line[ln.id] = line_score(group, settings)
+    return PlanScores(indicator, objective_scores(items), line, ente_score(items, settings))
 
 
 def gauge(value: float | None, settings: Settings = DEFAULT_SETTINGS) -> str | None:

@@ -20,6 +20,7 @@ from barometro.scoring import (
     line_score,
     objective_score,
     objective_scores,
+    score_plan,
 )
 from barometro.settings import (
     DEFAULT_SETTINGS,
@@ -229,3 +230,23 @@ def test_fits_any_rule_finds_the_2021_oddity():
 def test_fits_any_rule_accepts_what_the_core_computes(a, t):
     assume(t != 0)
     assert fits_any_rule(a, t, achievement(a, t))
+
+
+def test_score_plan_gives_every_level():
+    from barometro.model import Indicator, Line, Plan
+
+    def ind(iid, line, obj, target, weight, actual, neutralised=False):
+        return Indicator(iid, line, obj, "", "", "", "", "", "", "", target, weight, Q, UP, neutralised,
+                         actual=actual)
+
+    plan = Plan("E", 2021, [Line("A", "A", "A"), Line("B", "B", "B"), Line("C", "C", "C")], [
+        ind("A1", "A", "OA", 10, 60, 5), ind("A2", "A", "OA", 10, 40, 10),
+        ind("B1", "B", "OB", 100, 100, 100), ind("B2", "B", "OB", 100, 0, 0, neutralised=True),
+    ])
+    s = score_plan(plan, DEFAULT_SETTINGS)
+    assert s.indicator == {"A1": 50.0, "A2": 100.0, "B1": 100.0, "B2": None}
+    assert s.objective == {"OA": pytest.approx(70.0), "OB": 100.0}
+    assert s.line == {"A": pytest.approx(70.0), "B": 100.0}  # C has no indicator: absent
+    assert s.ente == pytest.approx(85.0)
+    cremona = score_plan(plan, load_profile("cremona"))
+    assert cremona.line["B"] == 50.0  # neutralised counted as 0 in the Cremona line mean

@@ -26,18 +26,5 @@ def merged_plan(plan: Plan, merge: MergeResult) -> Plan:
 
 def compute_scores(plan: Plan, settings: Settings) -> Scores:
     """Indicator, objective, line and ente % of a plan carrying actuals (unrounded)."""
-    indicator: dict[str, float | None] = {}
-    items: list[scoring.Scored] = []
-    for ind in plan.indicators:
-        ach = scoring.achievement(
-            ind.actual, ind.target, ind.kind, ind.polarity, neutralised=ind.neutralised, settings=settings
-        )
-        indicator[ind.id] = ach
-        items.append(scoring.Scored(ind.objective_id, ind.weight, ach, ind.neutralised, ind.line_id))
-    objective = scoring.objective_scores(items)
-    line: dict[str, float | None] = {}
-    for ln in plan.lines:
-        group = [it for it in items if it.line_id == ln.id]
-        if group:
-            line[ln.id] = scoring.line_score(group, settings)
-    return Scores(indicator, objective, line, scoring.ente_score(items, settings))
+    p = scoring.score_plan(plan, settings)
+    return Scores(p.indicator, p.objective, p.line, p.ente)
