@@ -11,7 +11,6 @@ the same scores as the scoring core.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +19,10 @@ from datetime import datetime
 from pathlib import Path
 
 from barometro import scoring
-from barometro.messages import text
-from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
-from barometro.numbers import format_it
-from barometro.settings import DEFAULT_SETTINGS, Settings, settings_from_dict
-from barometro.workbook_templates import spec
+from barometro.messages import format_percent, text
+from barometro.model import Indicator, Plan
+from barometro.settings import DEFAULT_SETTINGS, Settings
+from barometro.workbook_templates import readback, spec
 
 from .office_workbook import (
     LAST_RUN_CELL,
@@ -33,9 +31,8 @@ from .office_workbook import (
     RETURNS_FOLDER_CELL,
     SETTINGS_SHEET,
 )
-from .ops import Mark, WorkbookOps
+from .ops import Formula, Mark, WorkbookOps
 
-LAST_COL = len(spec.COLUMNS)  # A..U
 CHECK_HEADER_ROW = 13  # Impostazioni: the Python check table starts here
 PROBLEM_HEADER_ROW = 3
 PROBLEM_KEYS = ("severity", "code", "sheet", "cell", "message", "expected", "found", "hint", "file")
@@ -50,9 +47,38 @@ class MacroError(RuntimeError):
 # --------------------------------------------------------------------------- reading the book
 
 
+class OpsRows:
+    """`readback.RowSource` over the macros' workbook interface (the open workbook)."""
+
+    BLOCK = 500
+
+    def __init__(self, ops: WorkbookOps) -> None:
+        self.ops = ops
+
+    def sheet_names(self) -> list[str]:
+        return self.ops.sheet_names()
+
+    def meta_rows(self) -> list[tuple[object, object]]:
+        rows: list[tuple[object, object]] = []
+        n = 0
+        while n < 200_000:  # read in blocks until the first empty key
+            for key, value, *_ in self.ops.read_rows(META_SHEET, n + 1, n + self.BLOCK, 2):
+                if readback.is_blank(key):
+                    return rows
+                rows.append((key, value))
+            n += self.BLOCK
+        return rows
+
+    def rows(self, sheet: str, first: int, last: int) -> list[list[object]]:
+        return self.ops.read_rows(sheet, first, last, readback.WIDTH)
+
+    def last_row(self, sheet: str) -> int:
+        return 0  # unknown: `read_back` reads up to the last row the metadata names
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
-    indicator: Indicator
+    indicator: Indicator  # with the actual and note typed in the workbook
     sheet: str
     row: int
 
@@ -68,133 +94,46 @@ class BookData:
         return spec.build_layout(self.plan, self.settings, "master")
 
 
-def _float(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+def read_book_data(ops: WorkbookOps) -> BookData:
+    """Plan, settings and indicator rows of the open workbook, with the actuals typed in it."""
+    try:
+        template = readback.read_back(OpsRows(ops), strict=True)
+    except readback.TemplateError as exc:
+        raise MacroError(text("addin.run.not_master", reason=exc.reason_text())) from None
+    rows = [IndicatorRow(ind, *template.places[ind.id]) for ind in template.plan.indicators]
+    return BookData(template.meta, template.settings or DEFAULT_SETTINGS, template.plan, rows)
+
+
+def _snapshot_master(ops: WorkbookOps, folder: Path):  # -> (Path, Book, MasterInfo)
+    """Save the open workbook and read it once with the validator's reader."""
+    from barometro.validators.identify import MasterError, master_from_book
+    from barometro.validators.reader import ReadProblem, read_book
+
+    snap = ops.snapshot(folder)
+    try:
+        book = read_book(snap)
+        return snap, book, master_from_book(book)
+    except (ReadProblem, MasterError) as exc:
+        reason = exc.code if isinstance(exc, ReadProblem) else str(exc)
+        raise MacroError(text("addin.run.not_master", reason=reason)) from None
 
 
 def _str(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _meta_rows(ops: WorkbookOps) -> list[tuple[str, str]]:
-    if META_SHEET not in ops.sheet_names():
-        raise MacroError(text("addin.run.not_master", reason=META_SHEET))
-    rows: list[tuple[str, str]] = []
-    n = 0
-    while True:  # read in blocks until the first empty key
-        block = ops.read_rows(META_SHEET, n + 1, n + 500, 2)
-        for key, value, *_ in block:
-            if key is None or _str(key) == "":
-                return rows
-            rows.append((_str(key), _str(value)))
-        n += 500
-        if n > 100_000:
-            return rows
-
-
-def read_book_data(ops: WorkbookOps) -> BookData:
-    """Plan, settings and indicator rows of the workbook, with the actuals typed in it."""
-    meta_rows = _meta_rows(ops)
-    meta = {k: v for k, v in meta_rows if not k.startswith((spec.META_INDICATOR_PREFIX, "line:"))}
-    try:
-        settings = settings_from_dict(json.loads(meta["settings_json"])) if meta.get("settings_json") else DEFAULT_SETTINGS
-    except (ValueError, TypeError) as exc:
-        raise MacroError(text("addin.run.not_master", reason=f"settings_json: {exc}")) from None
-    lines: list[Line] = []
-    sheet_line: dict[str, str] = {}
-    for key, value in meta_rows:
-        if key.startswith("line:"):
-            try:
-                sheet_name, title, pct = json.loads(value)
-            except (ValueError, TypeError):
-                continue
-            lines.append(Line(key[5:], title, sheet_name, pct))
-            sheet_line[sheet_name] = key[5:]
-    placed: list[tuple[str, str, int]] = []
-    for key, value in meta_rows:
-        if key.startswith(spec.META_INDICATOR_PREFIX) and "!" in value:
-            sheet, row = value.rsplit("!", 1)
-            if row.isdigit():
-                placed.append((key[len(spec.META_INDICATOR_PREFIX):], sheet, int(row)))
-    names = set(ops.sheet_names())
-    by_sheet: dict[str, list[tuple[str, int]]] = {}
-    for ind_id, sheet, row in placed:
-        by_sheet.setdefault(sheet, []).append((ind_id, row))
-    rows: list[IndicatorRow] = []
-    col = {c.key: i for i, c in enumerate(spec.COLUMNS)}
-    for sheet, entries in by_sheet.items():
-        if sheet not in names:
-            raise MacroError(text("addin.run.not_master", reason=sheet))
-        first, last = min(r for _, r in entries), max(r for _, r in entries)
-        values = ops.read_rows(sheet, first, last, LAST_COL)
-        line_id = sheet_line.get(sheet, sheet)
-        if sheet not in sheet_line:
-            lines.append(Line(sheet, sheet, sheet))
-            sheet_line[sheet] = sheet
-        for ind_id, row in entries:
-            v = values[row - first]
-            v = list(v) + [None] * (LAST_COL - len(v))
-
-            def get(key: str, v: list[object] = v) -> object:
-                return v[col[key]]
-
-            kind, polarity = Kind.lenient(get("kind")), Polarity.lenient(get("polarity"))
-            ind = Indicator(
-                id=ind_id, line_id=line_id, objective_id=_str(get("objective_id")),
-                owner=_str(get("owner")), sector=_str(get("sector")), objective=_str(get("objective")),
-                definition=_str(get("definition")), indicator=_str(get("indicator")),
-                formula_text=_str(get("formula_text")), purpose=_str(get("purpose")),
-                target=_float(get("target")), weight=_float(get("weight")), kind=kind, polarity=polarity,
-                neutralised=_str(get("neutralised")).upper() == NEUTRALISED_MARK,
-                actual=_float(get("actual")), note=_str(get("note")),
-            )
-            rows.append(IndicatorRow(ind, sheet, row))
-    order = {ind_id: i for i, (ind_id, _, _) in enumerate(placed)}
-    rows.sort(key=lambda r: order.get(r.indicator.id, 0))
-    used = {r.indicator.line_id for r in rows}
-    plan = Plan(meta.get("ente", ""), int(meta.get("year") or 0) if (meta.get("year") or "").isdigit() else 0,
-                [ln for ln in lines if ln.id in used], [r.indicator for r in rows])
-    return BookData(meta, settings, plan, rows)
-
-
-# --------------------------------------------------------------------------- scores
-
-
-@dataclass(frozen=True)
-class Scores:
-    """The library's numbers for a workbook (what the native formulas must show)."""
-
-    indicators: dict[str, float | None]
-    objectives: dict[str, float | None]
-    lines: dict[str, float | None]
-    ente: float | None
-    method: str
-
-
-def compute_scores(data: BookData) -> Scores:
-    s = data.settings
-    p = scoring.score_plan(data.plan, s)
-    return Scores(dict(p.indicator), dict(p.objective), dict(p.line), p.ente, s.describe_it())
+    return readback.as_text(value).strip()
 
 
 def _now() -> str:
     return datetime.now().strftime("%d/%m/%Y %H:%M")
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else format_it(value, 2) + " %"
-
-
 # --------------------------------------------------------------------------- Ricalcola
 
 
-def run_ricalcola(ops: WorkbookOps) -> Scores:
+def run_ricalcola(ops: WorkbookOps) -> scoring.PlanScores:
     """Recompute the workbook and write the library's % next to the formulas' in Impostazioni."""
     ops.calculate()
     data = read_book_data(ops)
-    scores = compute_scores(data)
+    scores = scoring.score_plan(data.plan, data.settings)
     layout = data.layout()
     riepilogo = f"'{spec.SUMMARY_SHEET}'"
     table: list[list[object]] = [[
@@ -204,15 +143,15 @@ def run_ricalcola(ops: WorkbookOps) -> Scores:
     tol = data.settings.tolerance
     entries: list[tuple[str, str, float | None]] = []
     for line in data.plan.lines:
-        entries.append((line.title or line.id, layout.line_pct_summary_cell(line.id), scores.lines[line.id]))
+        entries.append((line.title or line.id, layout.line_pct_summary_cell(line.id), scores.line[line.id]))
     entries.append((text("addin.check.ente"), layout.ente_cell, scores.ente))
     for oid in layout.objective_rows:
-        entries.append((oid, layout.objective_cell(oid), scores.objectives.get(oid)))
+        entries.append((oid, layout.objective_cell(oid), scores.objective.get(oid)))
     for i, (label, cell, value) in enumerate(entries, start=CHECK_HEADER_ROW + 1):
         table.append(_check_row(i, label, f"={riepilogo}!{cell}", value, tol))
     ops.write(SETTINGS_SHEET, f"A{CHECK_HEADER_ROW - 1}", text("addin.settings.python_check"))
     ops.write_rows(SETTINGS_SHEET, f"A{CHECK_HEADER_ROW}", table)
-    ops.write(SETTINGS_SHEET, LAST_RUN_CELL, text("addin.run.ricalcola", when=_now(), ente=_pct(scores.ente)))
+    ops.write(SETTINGS_SHEET, LAST_RUN_CELL, text("addin.run.ricalcola", when=_now(), ente=format_percent(scores.ente)))
     return scores
 
 
@@ -223,7 +162,7 @@ def _check_row(row: int, label: str, formula: str, value: float | None, tol: flo
         f'=IF(AND(ISNUMBER(B{row}),ISNUMBER(C{row})),IF(ABS(B{row}-C{row})<={tol:g},"{ok}","{differs}"),'
         f'IF(AND(NOT(ISNUMBER(B{row})),NOT(ISNUMBER(C{row}))),"{ok}","{differs}"))'
     )
-    return [label, formula, "" if value is None else value, agree]
+    return [label, Formula(formula), "" if value is None else value, Formula(agree)]
 
 
 # --------------------------------------------------------------------------- Valida
@@ -262,15 +201,13 @@ def _mark_of(severity: object) -> Mark:
 
 def run_valida(ops: WorkbookOps) -> ValidaResult:
     """Validate the workbook as `barometro validate` does; write Problemi; mark the cells."""
-    from barometro.validators import validate_paths
+    from barometro.validators.validate import validate_book
 
-    read_book_data(ops)  # a clear message if this is not a Barometro master
     for sheet, cell, fill in reversed(_previous_marks(ops)):
         ops.unmark(sheet, cell, fill)
     with _workdir() as tmp:
-        snap = ops.snapshot(tmp)
-        report = validate_paths([snap])
-        findings = [f for fr in report.files for f in fr.findings]
+        snap, book, _ = _snapshot_master(ops, tmp)  # one read; a clear message if not a master
+        findings = validate_book(book, str(snap)).findings
     ops.reset_sheet(PROBLEMS_SHEET)
     names = set(ops.sheet_names())
     ops.write(PROBLEMS_SHEET, "A1", text("addin.problems.title", count=len(findings)) if findings
@@ -283,8 +220,9 @@ def run_valida(ops: WorkbookOps) -> ValidaResult:
     seen: set[tuple[str, str]] = set()
     for i, f in enumerate(findings):
         row = PROBLEM_HEADER_ROW + 1 + i
-        rows.append([getattr(f.severity, "value", str(f.severity)), f.code, f.sheet, f.cell, f.message,
-                     f.expected, f.found, f.hint, Path(f.file).name if f.file else "", None, None])
+        d = f.to_dict()
+        rows.append([f.severity.label(), f.code, f.sheet, f.cell, d["message"],
+                     d["expected"], d["found"], d["hint"], Path(f.file).name if f.file else "", None, None])
         if f.sheet in names and _is_a1(f.cell):
             targets.append((row, f.sheet, f.cell))
     ops.write_rows(PROBLEMS_SHEET, f"A{PROBLEM_HEADER_ROW + 1}", rows)
@@ -346,28 +284,22 @@ def run_consolida(ops: WorkbookOps, folder: str | Path | None = None) -> Consoli
     """Consolidate the returns folder as `barometro consolidate` does; copy its actuals and notes here."""
     from barometro.consolidation import ConsolidationError, consolidate
 
-    data = read_book_data(ops)
     path = resolve_folder(ops, folder)
     files = returns_in(path)
     if not files:
         raise MacroError(text("addin.run.no_returns", folder=path))
     with _workdir() as tmp:
-        master = ops.snapshot(tmp)
+        _, _, master = _snapshot_master(ops, tmp)  # the master, read once for the whole run
         try:
-            result = consolidate(files, master=master, settings=data.settings)
+            result = consolidate(files, master=master, settings=master.settings)
         except ConsolidationError as exc:
             raise MacroError(str(exc)) from None
     if result.blocked:
         raise MacroError(text("addin.run.blocked", folder=path))
-    merged = {ind.id: ind for ind in result.plan.indicators}
-    actual_col, note_col = spec.COL["actual"].letter, spec.COL["note"].letter
     filled = 0
-    for r in data.rows:
-        ind = merged.get(r.indicator.id)
-        if ind is None:
-            continue
-        ops.write(r.sheet, f"{actual_col}{r.row}", ind.actual)
-        ops.write(r.sheet, f"{note_col}{r.row}", ind.note or None)
+    for ind in result.plan.indicators:
+        sheet, row = master.template.places[ind.id]
+        write_input(ops, sheet, row, ind.actual, ind.note)
         filled += ind.actual is not None
     ops.write(SETTINGS_SHEET, LAST_RUN_CELL,
               text("addin.run.consolida", when=_now(), folder=path, files=len(files), filled=filled))
@@ -393,6 +325,12 @@ def _run(action) -> None:  # noqa: ANN001 - one of the run_* functions
         ops.notify(str(exc))
     except Exception as exc:  # noqa: BLE001 - the office sees a message, never a traceback
         ops.notify(text("addin.run.failed", reason=f"{type(exc).__name__}: {exc}"))
+
+
+def write_input(ops: WorkbookOps, sheet: str, row: int, actual: object, note: str | None) -> None:
+    """Put an indicator's actual and note in its input cells (text stays text, never a formula)."""
+    ops.write(sheet, f"{spec.COL['actual'].letter}{row}", actual)
+    ops.write(sheet, f"{spec.COL['note'].letter}{row}", note or None)
 
 
 def ricalcola() -> None:

@@ -12,7 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from barometro.workbook_templates.literal import Formula
+
 Value = object
+__all__ = ["MARK_FILL", "NO_FILL", "Formula", "Mark", "Value", "WorkbookOps"]
 
 
 class Mark(StrEnum):
@@ -38,9 +41,13 @@ class WorkbookOps(Protocol):
 
     def read(self, sheet: str, cell: str) -> Value: ...
 
-    def write(self, sheet: str, cell: str, value: Value) -> None: ...
+    def write(self, sheet: str, cell: str, value: Value) -> None:
+        """Write a value: text stays text (even "=..."); only a `Formula` is a formula."""
+        ...
 
-    def write_rows(self, sheet: str, top_left: str, rows: list[list[Value]]) -> None: ...
+    def write_rows(self, sheet: str, top_left: str, rows: list[list[Value]]) -> None:
+        """`write` for a block of cells from `top_left`, row by row."""
+        ...
 
     def reset_sheet(self, name: str, *, before: str | None = None) -> None:
         """Create the sheet, or empty it if it exists."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from barometro.atomic import atomic_path
+from barometro.workbook_templates.literal import set_literal
 
 from .ops import MARK_FILL, NO_FILL, Mark, Value
 
@@ -42,7 +43,7 @@ class OpenpyxlOps:
 
     # ---- writing
     def write(self, sheet: str, cell: str, value: Value) -> None:
-        self.wb[sheet][cell].value = value
+        set_literal(self.wb[sheet][cell], value)
 
     def write_rows(self, sheet: str, top_left: str, rows: list[list[Value]]) -> None:
         from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -52,7 +53,7 @@ class OpenpyxlOps:
         ws = self.wb[sheet]
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
-                ws.cell(row=row0 + r, column=col0 + c, value=value)
+                set_literal(ws.cell(row=row0 + r, column=col0 + c), value)
 
     def reset_sheet(self, name: str, *, before: str | None = None) -> None:
         if name in self.wb.sheetnames:

@@ -10,9 +10,21 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from barometro.workbook_templates.literal import FORMULA_STARTS, Formula, literal
+
 from .ops import MARK_FILL, NO_FILL, Mark, Value
 
 NOTE_PREFIX = "Barometro: "
+
+
+def _excel_value(value: Value) -> Value:
+    """What to assign through COM: Excel reads a leading apostrophe as "this is text"."""
+    if isinstance(value, Formula):
+        return str(value)
+    value = literal(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _hex_to_rgb(hex_rgb: str) -> tuple[int, int, int]:
@@ -37,11 +49,11 @@ class XlwingsOps:
         return self._sheet(sheet).range(cell).value
 
     def write(self, sheet: str, cell: str, value: Value) -> None:
-        self._sheet(sheet).range(cell).value = value
+        self._sheet(sheet).range(cell).value = _excel_value(value)
 
     def write_rows(self, sheet: str, top_left: str, rows: list[list[Value]]) -> None:
         if rows:
-            self._sheet(sheet).range(top_left).value = rows
+            self._sheet(sheet).range(top_left).value = [[_excel_value(v) for v in row] for row in rows]
 
     def reset_sheet(self, name: str, *, before: str | None = None) -> None:
         if name in self.sheet_names():

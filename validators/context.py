@@ -1,25 +1,70 @@
-"""What every check receives: the parsed book, its identity and the expected layout.
+"""What every check receives: the parsed book, its identity, the expected layout and
+the facts about the file that several checks need, computed once before any check runs.
 
 The expected layout comes from the master (when given) or from the file's own
-`_barometro` metadata, always through `workbook_templates.spec.build_layout`,
-so the validator compares with exactly what the builder writes.
+`_barometro` metadata, always through `workbook_templates.readback` (what a
+cell means) and `workbook_templates.spec.build_layout` (what the builder
+writes), so the validator compares with exactly what the builder writes.
+Checks only read the context; `derive_facts` is the one place that decides
+which sheet was renamed, where each indicator is and which rows were inserted.
 """
 
 from __future__ import annotations
 
-import json
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
-from barometro.settings import DEFAULT_SETTINGS, Settings, SettingsError, settings_from_dict
-from barometro.workbook_templates import spec
+from barometro.model import Indicator, Kind, Plan, Polarity
+from barometro.scoring import RowScore, score_row
+from barometro.settings import DEFAULT_SETTINGS, Settings
+from barometro.workbook_templates import readback, spec
 from barometro.workbook_templates.spec import COL, FIRST_ROW, Layout
 
-from .book import Book, Sheet
-from .findings import show
+from .book import Book, Cell, Sheet, column_index
 
-META_LINE_PREFIX = getattr(spec, "META_LINE_PREFIX", "line:")
+COLS: dict[str, int] = {key: column_index(c.letter) for key, c in COL.items()}
+ID_COL = COLS["indicator_id"]
+LAST_DATA_COL = COLS[spec.COLUMNS[-1].key]
+
+
+# --------------------------------------------------------------------------- the book as a row source
+
+
+class BookRows:
+    """`readback.RowSource` over the one-pass reader's `Book` (cached values)."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+
+    def sheet_names(self) -> Sequence[str]:
+        return self.book.sheet_names
+
+    def meta_rows(self) -> Iterable[tuple[object, object]]:
+        sheet = self.book.sheet(spec.META_SHEET)
+        if sheet is None:
+            return []
+        keys = sorted((row, c.value) for (row, col), c in sheet.cells.items() if col == 1)
+        return [(key, sheet.value(row, 2)) for row, key in keys]
+
+    def rows(self, sheet: str, first: int, last: int) -> list[Sequence[object]]:
+        s = self.book.sheet(sheet)
+        if s is None:
+            return []
+        cells = s.cells
+        out = []
+        for r in range(first, last + 1):
+            out.append(tuple(None if (c := cells.get((r, col))) is None else c.value
+                             for col in range(1, readback.WIDTH + 1)))
+        return out
+
+    def last_row(self, sheet: str) -> int:
+        s = self.book.sheet(sheet)
+        return 0 if s is None else s.max_row
+
+
+# --------------------------------------------------------------------------- identity and master
 
 
 @dataclass(frozen=True)
@@ -38,167 +83,33 @@ class Identity:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def read_meta(book: Book) -> dict[str, str] | None:
-    """Key/value rows of the `_barometro` sheet (None when the sheet is absent)."""
-    sheet = book.sheet(spec.META_SHEET)
-    if sheet is None:
-        return None
-    meta: dict[str, str] = {}
-    for (row, col), cell in sorted(sheet.cells.items()):
-        if col != 1 or cell.value is None:
-            continue
-        key = show(cell.value).strip()
-        if key and key not in meta:
-            meta[key] = show(sheet.value(row, 2)).strip()
-    return meta
-
-
 def identity_of(meta: dict[str, str]) -> Identity:
-    return Identity(
-        template_id=meta.get("template_id", ""),
-        spec_version=meta.get("spec_version", ""),
-        scope=meta.get("scope", ""),
-        sector=meta.get("sector", ""),
-        year=meta.get("year", ""),
-        plan_fingerprint=meta.get("plan_fingerprint", ""),
-        ente=meta.get("ente", ""),
-        settings_name=meta.get("settings_name", ""),
-        settings_fingerprint=meta.get("settings_fingerprint", ""),
-    )
-
-
-def settings_of(meta: dict[str, str]) -> Settings | None:
-    raw = meta.get("settings_json", "")
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-        return settings_from_dict(data) if isinstance(data, dict) else None
-    except (ValueError, SettingsError):
-        return None
-
-
-def _num(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    return None
-
-
-def find_id_rows(sheet: Sheet) -> dict[str, list[int]]:
-    """Indicator id (column O) -> rows where it appears, from the first data row."""
-    col = _col("indicator_id")
-    out: dict[str, list[int]] = {}
-    for (row, c), cell in sheet.cells.items():
-        if c == col and row >= FIRST_ROW and cell.value not in (None, ""):
-            out.setdefault(show(cell.value).strip(), []).append(row)
-    for rows in out.values():
-        rows.sort()
-    return out
-
-
-_COL_INDEX: dict[str, int] = {}
-
-
-def _col(key: str) -> int:
-    idx = _COL_INDEX.get(key)
-    if idx is None:
-        from .book import column_index
-
-        idx = _COL_INDEX[key] = column_index(COL[key].letter)
-    return idx
-
-
-def col_of(key: str) -> int:
-    """1-based column index of a spec column key."""
-    return _col(key)
-
-
-def plan_from_book(book: Book, meta: dict[str, str]) -> Plan:
-    """Rebuild the plan a template was built from: `line:` and `ind:` metadata rows
-    give the order and places, the office and technical columns give the values."""
-    lines: list[Line] = []
-    for key, value in meta.items():
-        if key.startswith(META_LINE_PREFIX):
-            line_id = key[len(META_LINE_PREFIX):]
-            try:
-                data = json.loads(value)
-                sheet_name, title = str(data[0]), str(data[1])
-                pct = _num(data[2]) if len(data) > 2 else None
-            except (ValueError, IndexError, TypeError, KeyError):
-                sheet_name, title, pct = value, value, None
-            lines.append(Line(line_id, title, sheet_name, pct))
-    sheet_line = {ln.sheet_name: ln.id for ln in lines}
-    id_rows_cache: dict[str, dict[str, list[int]]] = {}
-    indicators: list[Indicator] = []
-    for key, value in meta.items():
-        if not key.startswith(spec.META_INDICATOR_PREFIX):
-            continue
-        ind_id = key[len(spec.META_INDICATOR_PREFIX):]
-        sheet_name, _, row_text = value.rpartition("!")
-        sheet_name = sheet_name.strip("'").replace("''", "'")
-        if sheet_name not in sheet_line:
-            line = Line(sheet_name, sheet_name, sheet_name)
-            lines.append(line)
-            sheet_line[sheet_name] = line.id
-        sheet = book.sheet(sheet_name)
-        row = int(row_text) if row_text.isdigit() else 0
-        if sheet is not None:
-            id_rows = id_rows_cache.get(sheet_name)
-            if id_rows is None:
-                id_rows = id_rows_cache[sheet_name] = find_id_rows(sheet)
-            rows = id_rows.get(ind_id)
-            if rows and row not in rows:
-                row = rows[0]
-        indicators.append(_indicator_at(sheet, row, ind_id, sheet_line[sheet_name]))
-    year_text = meta.get("year", "0")
-    try:
-        year = int(float(year_text))
-    except ValueError:
-        year = 0
-    return Plan(meta.get("ente", ""), year, lines, indicators)
-
-
-def _indicator_at(sheet: Sheet | None, row: int, ind_id: str, line_id: str) -> Indicator:
-    def val(key: str) -> object:
-        return None if sheet is None else sheet.value(row, _col(key))
-
-    def txt(key: str) -> str:
-        return "" if sheet is None else show(val(key))
-
-    kind, polarity = Kind.lenient(txt("kind")), Polarity.lenient(txt("polarity"))
-    return Indicator(
-        id=ind_id,
-        line_id=line_id,
-        objective_id=txt("objective_id"),
-        owner=txt("owner"),
-        sector=txt("sector"),
-        objective=txt("objective"),
-        definition=txt("definition"),
-        indicator=txt("indicator"),
-        formula_text=txt("formula_text"),
-        purpose=txt("purpose"),
-        target=_num(val("target")),
-        weight=_num(val("weight")),
-        kind=kind,
-        polarity=polarity,
-        neutralised=txt("neutralised").strip().upper() == NEUTRALISED_MARK,
-    )
+    fields_ = Identity.__dataclass_fields__
+    return Identity(**{k: meta.get(k, "") for k in fields_})
 
 
 @dataclass
 class MasterInfo:
-    """A master workbook read once per batch (per worker process)."""
+    """A master workbook read once per run (and handed to the worker processes)."""
 
     path: str
     identity: Identity
-    meta: dict[str, str]
-    plan: Plan
-    settings: Settings
+    template: readback.TemplateRead
     protected_sheets: frozenset[str]
     _layouts: dict[str | None, Layout] = field(default_factory=dict, repr=False)
-    _fp_cache: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _fp_cache: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def meta(self) -> dict[str, str]:
+        return self.template.meta
+
+    @property
+    def plan(self) -> Plan:
+        return self.template.plan
+
+    @property
+    def settings(self) -> Settings:
+        return self.template.settings or DEFAULT_SETTINGS
 
     def layout_for(self, sector: str | None) -> Layout:
         if sector not in self._layouts:
@@ -208,29 +119,19 @@ class MasterInfo:
                 self._layouts[sector] = spec.build_layout(self.plan, self.settings, "settore", sector)
         return self._layouts[sector]
 
-    def _fingerprints(self, plan: Plan) -> set[str]:
-        """Fingerprints of `plan` with integral numbers written as floats and as ints
-        (a plan built in Python may hold 100 or 100.0; the workbook holds 100.0)."""
-        from dataclasses import replace as _replace
-
-        def as_int(v: float | None) -> float | int | None:
-            return int(v) if v is not None and float(v).is_integer() else v
-
-        ints = Plan(plan.ente, plan.year, plan.lines, [
-            _replace(i, target=as_int(i.target), weight=as_int(i.weight)) for i in plan.indicators  # type: ignore[arg-type]
-        ])
-        return {spec.plan_fingerprint(plan), spec.plan_fingerprint(ints)}
-
     @cached_property
     def faithful(self) -> bool:
-        """Whether the plan rebuilt from the workbook hashes like the plan it was built from."""
-        return self.identity.plan_fingerprint in self._fingerprints(self.plan)
+        """Whether the plan read back from the workbook hashes like the plan it was built from."""
+        return self.identity.plan_fingerprint == spec.plan_fingerprint(self.plan)
 
-    def sector_fingerprints(self, sector: str) -> set[str]:
-        key = f"fp:{sector}"
-        if key not in self._fp_cache:
-            self._fp_cache[key] = self._fingerprints(self.plan.for_sector(sector))
-        return self._fp_cache[key]
+    def sector_fingerprint(self, sector: str) -> str:
+        if sector not in self._fp_cache:
+            self._fp_cache[sector] = spec.plan_fingerprint(self.plan.for_sector(sector))
+        return self._fp_cache[sector]
+
+    @cached_property
+    def missing_weights(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.plan.indicators if i.weight is None and not i.neutralised)
 
     @cached_property
     def objective_weight_sums(self) -> dict[str, float]:
@@ -239,14 +140,154 @@ class MasterInfo:
             sums[ind.objective_id] = sums.get(ind.objective_id, 0.0) + (ind.weight or 0.0)
         return sums
 
+
+# --------------------------------------------------------------------------- rows of the file
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """An expected indicator and its row in the file (first occurrence), read once.
+
+    `kind`, `polarity`, `neutralised`, `target`, `actual`, `weight` and `score`
+    are what the file's own formulas compute from the row's cells, whatever the
+    plan says (a changed technical cell is reported by `office_cells`)."""
+
+    block_sheet: str  # expected sheet name
+    sheet: Sheet  # the file's sheet (after renames)
+    indicator: Indicator  # as the plan has it
+    row: int  # row in the file
+    expected_row: int
+    settings: Settings
+
+    def cell(self, key: str) -> Cell | None:
+        return self.sheet.cells.get((self.row, COLS[key]))
+
+    def value(self, key: str) -> object:
+        c = self.cell(key)
+        return None if c is None else c.value
+
+    def number(self, key: str) -> float | None:
+        return readback.as_number(self.value(key))
+
+    def text(self, key: str) -> str:
+        return readback.as_text(self.value(key))
+
+    def ref(self, key: str) -> str:
+        return f"{COL[key].letter}{self.row}"
+
     @cached_property
-    def missing_weights(self) -> frozenset[str]:
-        return frozenset(i.id for i in self.plan.indicators if i.weight is None and not i.neutralised)
+    def kind(self) -> Kind:
+        return readback.kind_of(self.value("kind"))
+
+    @cached_property
+    def polarity(self) -> Polarity:
+        return readback.polarity_of(self.value("polarity"))
+
+    @cached_property
+    def neutralised(self) -> bool:
+        return readback.is_neutralised(self.value("neutralised"))
+
+    @cached_property
+    def score(self) -> RowScore:
+        return score_row(self.number("actual"), self.number("target"), self.number("weight"),
+                         self.kind, self.polarity, neutralised=self.neutralised, settings=self.settings)
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """How the rows of one expected line sheet compare with the plan (by the ids in column O)."""
+
+    id_rows: dict[str, list[int]]  # every id in column O -> its rows
+    inserted: tuple[int, ...] = ()  # rows holding something but no plan id, and blank rows in the block
+    missing: tuple[str, ...] = ()  # plan ids of this sheet absent from it
+    duplicated: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    foreign: tuple[tuple[str, int], ...] = ()  # plan ids of another sheet found here
+    moved: tuple[tuple[str, int, int], ...] = ()  # (id, expected row, found row)
+    unknown_ids: tuple[tuple[str, int], ...] = ()  # ids in column O that the plan does not have
+
+    @property
+    def broken(self) -> bool:
+        """Rows inserted, deleted, duplicated or moved: the sheet's ranges no longer mean the plan."""
+        return bool(self.inserted or self.missing or self.duplicated or self.foreign or self.moved)
+
+
+def find_id_rows(sheet: Sheet) -> dict[str, list[int]]:
+    """Indicator id (column O) -> rows where it appears, from the first data row."""
+    out: dict[str, list[int]] = {}
+    for (row, c), cell in sheet.cells.items():
+        if c == ID_COL and row >= FIRST_ROW and cell.value not in (None, ""):
+            out.setdefault(readback.as_text(cell.value).strip(), []).append(row)
+    for rows in out.values():
+        rows.sort()
+    return out
+
+
+def _stable(order: list[int]) -> set[int]:
+    """Indices of a longest increasing subsequence of `order` (those did not move)."""
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    prev = [-1] * len(order)
+    for i, v in enumerate(order):
+        pos = bisect_left(tails, v)
+        if pos == len(tails):
+            tails.append(v)
+            tails_idx.append(i)
+        else:
+            tails[pos] = v
+            tails_idx[pos] = i
+        prev[i] = tails_idx[pos - 1] if pos > 0 else -1
+    keep: set[int] = set()
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        keep.add(i)
+        i = prev[i]
+    return keep
+
+
+def compare_rows(sheet: Sheet, block: spec.SheetBlock, all_ids: set[str]) -> SheetRows:
+    """Inserted, deleted, duplicated and moved rows of one line sheet."""
+    id_rows = find_id_rows(sheet)
+    expected_ids = [ind.id for ind in block.indicators]
+    position = {iid: n for n, iid in enumerate(expected_ids)}
+    used_rows = sorted({r for (r, c), cell in sheet.cells.items()
+                        if r >= FIRST_ROW and c <= LAST_DATA_COL and (cell.formula or cell.value not in (None, ""))})
+    known_rows = {r for iid, rows in id_rows.items() if iid in all_ids for r in rows}
+    last_known = max(known_rows, default=FIRST_ROW - 1)
+    inserted = [r for r in used_rows if r not in known_rows]
+    used = set(used_rows)
+    inserted += [r for r in range(FIRST_ROW, last_known) if r not in known_rows and r not in used]
+    missing = tuple(iid for iid in expected_ids if not id_rows.get(iid))
+    duplicated = tuple((iid, tuple(id_rows[iid])) for iid in expected_ids if len(id_rows.get(iid, ())) > 1)
+    foreign = tuple((iid, rows[0]) for iid, rows in id_rows.items() if iid in all_ids and iid not in position)
+    unknown = tuple((iid, rows[0]) for iid, rows in id_rows.items() if iid not in all_ids)
+    present = sorted((rows[0], iid) for iid, rows in id_rows.items() if iid in position)
+    damaged = bool(inserted or missing or duplicated or foreign)
+    moved: list[tuple[str, int, int]] = []
+    if not damaged:
+        # A pure permutation: every id away from its row was moved.
+        moved = [(iid, block.row_of(iid), row) for row, iid in present if row != block.row_of(iid)]
+    else:
+        # Rows inserted or deleted shift the others: only order breaks count as moves.
+        keep = _stable([position[iid] for _, iid in present])
+        moved = [(iid, block.row_of(iid), row) for n, (row, iid) in enumerate(present) if n not in keep]
+    return SheetRows(id_rows, tuple(sorted(set(inserted))), missing, duplicated, foreign, tuple(moved), unknown)
+
+
+# --------------------------------------------------------------------------- the context
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    """A row of a returned file that is not one of the plan's rows for it (carried to consolidation)."""
+
+    sheet: str
+    row: int
+    indicator_id: str  # "" when the row has no id
 
 
 @dataclass
 class CheckContext:
-    """Everything a check may look at. Checks must not mutate the book."""
+    """Everything a check may look at. Checks must not mutate it; `derive_facts` fills the facts."""
 
     file: str
     book: Book
@@ -256,51 +297,64 @@ class CheckContext:
     layout: Layout | None = None
     master: MasterInfo | None = None
     protected_expected: frozenset[str] = frozenset()
-    # Filled by the structure check, read by later checks:
+    # ---- facts (derive_facts)
     sheet_alias: dict[str, str] = field(default_factory=dict)  # expected sheet name -> name in file
-    broken_sheets: set[str] = field(default_factory=set)  # expected sheets with row damage
-    _id_rows: dict[str, dict[str, list[int]]] = field(default_factory=dict, repr=False)
-    _rowrefs: list[RowRef] | None = field(default=None, repr=False)
+    missing_sheets: tuple[str, ...] = ()  # expected line sheets absent (and not renamed)
+    added_sheets: tuple[str, ...] = ()  # sheets of the file the template does not have
+    sheet_rows: dict[str, SheetRows] = field(default_factory=dict)  # expected sheet -> rows compared
+    rows: list[RowRef] = field(default_factory=list)  # every expected indicator found, plan order
 
     def sheet_for(self, expected_name: str) -> Sheet | None:
         """The sheet of the file playing the role of `expected_name` (renames followed)."""
         return self.book.sheet(self.sheet_alias.get(expected_name, expected_name))
 
-    def id_rows(self, expected_name: str) -> dict[str, list[int]]:
-        if expected_name not in self._id_rows:
-            sheet = self.sheet_for(expected_name)
-            self._id_rows[expected_name] = find_id_rows(sheet) if sheet is not None else {}
-        return self._id_rows[expected_name]
+    @property
+    def broken_sheets(self) -> frozenset[str]:
+        return frozenset(name for name, rows in self.sheet_rows.items() if rows.broken)
 
-    def found_row(self, expected_sheet: str, indicator_id: str) -> int | None:
-        rows = self.id_rows(expected_sheet).get(indicator_id)
-        return rows[0] if rows else None
-
-
-@dataclass(frozen=True)
-class RowRef:
-    """An expected indicator and where the file has it (first occurrence)."""
-
-    block_sheet: str  # expected sheet name
-    sheet: Sheet  # the file's sheet (after renames)
-    indicator: Indicator
-    row: int  # row in the file
-    expected_row: int
+    def extra_rows(self) -> list[ExtraRow]:
+        """Rows the sector added, or rows of indicators that are not its own in this layout."""
+        out: list[ExtraRow] = []
+        for expected, rows in self.sheet_rows.items():
+            sheet = self.sheet_for(expected)
+            name = sheet.name if sheet is not None else expected
+            taken = {r for _, r in rows.unknown_ids} | {r for _, r in rows.foreign}
+            out.extend(ExtraRow(name, r, "") for r in rows.inserted if r not in taken)
+            out.extend(ExtraRow(name, r, iid) for iid, r in (*rows.unknown_ids, *rows.foreign))
+        return sorted(out, key=lambda e: (e.sheet, e.row))
 
 
-def indicator_rows(ctx: CheckContext) -> list[RowRef]:
-    """Every expected indicator found in the file, in plan order."""
-    if ctx._rowrefs is not None:
-        return ctx._rowrefs
-    out: list[RowRef] = []
-    if ctx.layout is not None:
-        for block in ctx.layout.blocks:
-            sheet = ctx.sheet_for(block.sheet_name)
-            if sheet is None:
-                continue
-            for offset, ind in enumerate(block.indicators):
-                row = ctx.found_row(block.sheet_name, ind.id)
-                if row is not None:
-                    out.append(RowRef(block.sheet_name, sheet, ind, row, FIRST_ROW + offset))
-    ctx._rowrefs = out
-    return out
+def derive_facts(ctx: CheckContext) -> None:
+    """Compute, once and before any check, the facts several checks need."""
+    layout = ctx.layout
+    if layout is None:
+        return
+    book = ctx.book
+    expected = [b.sheet_name for b in layout.blocks]
+    known = set(expected) | set(spec.RESERVED_SHEETS)
+    extra = [s for s in book.sheets if s.name not in known]
+    missing: list[str] = []
+    for block in layout.blocks:
+        if book.sheet(block.sheet_name) is not None:
+            continue
+        # A missing line sheet whose indicator ids live in an unexpected sheet was renamed.
+        ids = {ind.id for ind in block.indicators}
+        renamed = next((s for s in extra if ids & set(find_id_rows(s))), None)
+        if renamed is not None:
+            ctx.sheet_alias[block.sheet_name] = renamed.name
+            extra.remove(renamed)
+        else:
+            missing.append(block.sheet_name)
+    ctx.missing_sheets = tuple(missing)
+    ctx.added_sheets = tuple(s.name for s in extra)
+    all_ids = {ind.id for ind in layout.plan.indicators}
+    for block in layout.blocks:
+        sheet = ctx.sheet_for(block.sheet_name)
+        if sheet is None:
+            continue
+        rows = compare_rows(sheet, block, all_ids)
+        ctx.sheet_rows[block.sheet_name] = rows
+        for offset, ind in enumerate(block.indicators):
+            found = rows.id_rows.get(ind.id)
+            if found:
+                ctx.rows.append(RowRef(block.sheet_name, sheet, ind, found[0], FIRST_ROW + offset, ctx.settings))

@@ -3,25 +3,18 @@
 A code is never reused or renumbered. Groups: R0xx reading/identity,
 S1xx structure, C2xx content, F3xx formulas, V4xx computed values, L5xx legacy
 layout. Messages and hints are templates in `locale/validators.toml`
-(`validators.<code>.title|message|hint`), rendered when a finding is made.
+(`validators.<code>.title|message|hint`), rendered when a finding is output
+(`Finding.render_message(lang)`), never in the process that made it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from enum import StrEnum
+from dataclasses import dataclass
 
-from barometro.messages import has, text
+from barometro.issues import Issue, Severity, json_safe
+from barometro.messages import Phrase, format_value, has, text
 
-
-class Severity(StrEnum):
-    ERROR = "errore"
-    WARNING = "avviso"
-    INFO = "informazione"
-
-    @property
-    def rank(self) -> int:
-        return {"errore": 0, "avviso": 1, "informazione": 2}[self.value]
+__all__ = ["CODES", "CodeSpec", "Finding", "Severity", "make"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R014", "other-template", E, {"expected": "barometro-relazione", "found": "altro"}),
     CodeSpec("R015", "other-spec-version", E, {"expected": "1", "found": "0"}),
     CodeSpec("R016", "other-year", E, {"expected": "2021", "found": "2020"}),
-    CodeSpec("R017", "other-plan", E, {}),
+    CodeSpec("R017", "other-plan", E, {"expected": "3f9a0c1d2e4b5a6c", "found": "77b1e0d4c2a9f813"}),
     CodeSpec("R018", "master-among-returns", W, {}),
     CodeSpec("R019", "unknown-sector", E, {"found": "Settore Inesistente"}),
     CodeSpec("R020", "duplicate-sector-return", W, {"sector": "Settore Cultura", "other": "cultura_v2.xlsx"}),
@@ -60,10 +53,10 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R022", "other-settings", W, {"expected": "cremona", "found": "default"}),
     CodeSpec("R099", "internal-check-error", E, {"check": "formulas", "detail": "KeyError"}),
     # ---- structure
-    CodeSpec("S101", "sheet-missing", E, {"sheet": "Ambiente"}),
+    CodeSpec("S101", "sheet-missing", E, {"sheet": "Ambiente", "expected": "Ambiente"}),
     CodeSpec("S102", "sheet-renamed", E, {"expected": "Ambiente", "found": "Ambiente 2021"}),
-    CodeSpec("S103", "sheet-hidden", E, {"sheet": "Ambiente"}),
-    CodeSpec("S104", "sheet-added", W, {"sheet": "Foglio1"}),
+    CodeSpec("S103", "sheet-hidden", E, {"sheet": "Ambiente", "found": "hidden"}),
+    CodeSpec("S104", "sheet-added", W, {"sheet": "Foglio1", "found": "Foglio1"}),
     CodeSpec("S105", "header-changed", E, {"expected": "Peso", "found": "Peso %"}),
     CodeSpec("S106", "row-inserted", E, {"row": 9}),
     CodeSpec("S107", "row-deleted", E, {"id": "AMB-02-01"}),
@@ -73,7 +66,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("S111", "office-cell-changed", E, {"column": "Target atteso", "expected": "90", "found": "80"}),
     CodeSpec("S112", "protection-removed", W, {"sheet": "Ambiente"}),
     CodeSpec("S113", "macros-present", W, {}),
-    CodeSpec("S114", "metadata-sheet-visible", W, {"sheet": "_barometro"}),
+    CodeSpec("S114", "metadata-sheet-visible", W, {"sheet": "_barometro", "found": "visible"}),
     # ---- content
     CodeSpec("C201", "actual-missing", E, {"id": "AMB-01-01"}),
     CodeSpec("C202", "weight-missing", E, {"id": "AMB-01-01"}),
@@ -101,58 +94,77 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("V406", "ente-disagrees", E, {"expected": "85", "found": "90"}),
     CodeSpec("V407", "computed-error-value", E, {"found": "#DIV/0!"}),
     CodeSpec("V408", "helper-disagrees", E, {"expected": "30", "found": "0"}),
+    CodeSpec("V409", "total-error-value", E, {"found": "#DIV/0!"}),
     # ---- legacy layout (a published report, .txt or .xlsx without _barometro)
     CodeSpec("L501", "legacy-deviation-wrong", E, {"expected": "-9", "found": "5"}),
     CodeSpec("L502", "legacy-weights-not-100", E, {"objective": "Gestione contratto", "found": "120"}),
-    CodeSpec("L503", "legacy-duplicate-row", E, {"id": "Metri piste ciclabili"}),
+    CodeSpec("L503", "legacy-duplicate-row", E, {"id": "Metri piste ciclabili", "expected": "riga 118"}),
     CodeSpec("L504", "legacy-hashes", E, {"found": "#####"}),
     CodeSpec("L505", "legacy-implausible", W, {"found": "962", "target": "90"}),
     CodeSpec("L506", "legacy-achievement-fits-no-rule", E, {"found": "15", "actual": "2", "target": "15"}),
     CodeSpec("L507", "legacy-line-pct-no-method", W, {"line": "Ambiente", "found": "85,29", "methods": "80,1 / 82,0"}),
     CodeSpec("L508", "legacy-number-as-text", W, {"found": "85%"}),
-    CodeSpec("L509", "legacy-import-issue", W, {"detail": "riga senza indicatore"}),
+    CodeSpec("L509", "legacy-import-issue", W, {"detail": Phrase("legacy.issue.no_indicator", row=118)}),
     CodeSpec("L510", "legacy-achievement-wrong", W, {"expected": "62", "found": "63"}),
 )
 
 CODES: dict[str, CodeSpec] = {s.code: s for s in _SPECS}
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    slug: str
-    severity: Severity
+@dataclass(frozen=True, kw_only=True)
+class Finding(Issue):
+    """One problem of one file, at a place. Keeps its data; renders its text on output.
+
+    `expected` and `found` are the raw values (numbers stay numbers): rendered
+    per language by `render()`, `to_dict()` and the `message` property."""
+
     file: str
     sheet: str = ""
     cell: str = ""  # A1 reference (or "riga N" for legacy text sources)
-    expected: str = ""
-    found: str = ""
-    message: str = ""
-    hint: str = ""
+    expected: object = None
+    found: object = None
 
-    def to_dict(self) -> dict[str, str]:
-        d = asdict(self)
-        d["severity"] = self.severity.value
-        return d
+    @property
+    def slug(self) -> str:
+        return CODES[self.code].slug
+
+    def values(self, lang: str | None = None) -> dict[str, object]:
+        values = {"expected": self.expected, "found": self.found, "sheet": self.sheet, "cell": self.cell,
+                  **self.params}
+        reason = values.get("reason")
+        if isinstance(reason, str) and has(f"validators.reason.{reason}"):
+            values["reason"] = text(f"validators.reason.{reason}", lang)
+        return values
+
+    def render_message(self, lang: str | None = None) -> str:
+        return text(self.key, lang, **self.values(lang))
+
+    def render_hint(self, lang: str | None = None) -> str:
+        key = self.hint_key
+        return text(key, lang, **self.values(lang)) if key else ""
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        """The finding as JSON: rendered texts in `lang`, and its raw data under `params`."""
+        return {
+            "code": self.code,
+            "slug": self.slug,
+            "severity": self.severity.value,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "expected": format_value(self.expected, lang),
+            "found": format_value(self.found, lang),
+            "message": self.render_message(lang),
+            "hint": self.render_hint(lang),
+            "params": {**self.params_json(), "expected": json_safe(self.expected),
+                       "found": json_safe(self.found)},
+        }
 
     @property
     def location(self) -> str:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or self.cell
-
-
-def show(value: object) -> str:
-    """A value as staff read it: 4580 not 4580.0, '' for None."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "VERO" if value else "FALSO"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.4g}" if abs(value) < 1e-3 or abs(value) >= 1e7 else f"{round(value, 2):g}"
-    return str(value)
 
 
 def make(
@@ -166,22 +178,7 @@ def make(
     severity: Severity | None = None,
     **values: object,
 ) -> Finding:
-    """Build a finding with its message and hint rendered from the catalogue."""
+    """A finding of `code` with its parameters; the texts are rendered when it is output."""
     spec = CODES[code]
-    reason = values.get("reason")
-    if isinstance(reason, str) and has(f"validators.reason.{reason}"):
-        values["reason"] = text(f"validators.reason.{reason}")
-    exp, fnd = show(expected), show(found)
-    fmt = {"expected": exp, "found": fnd, "sheet": sheet, "cell": cell, **{k: show(v) for k, v in values.items()}}
-    return Finding(
-        code=code,
-        slug=spec.slug,
-        severity=severity or spec.severity,
-        file=file,
-        sheet=sheet,
-        cell=cell,
-        expected=exp,
-        found=fnd,
-        message=text(f"validators.{code}.message", **fmt),
-        hint=text(f"validators.{code}.hint", **fmt),
-    )
+    return Finding(code=code, severity=severity or spec.severity, key=f"validators.{code}.message",
+                   params=values, file=file, sheet=sheet, cell=cell, expected=expected, found=found)

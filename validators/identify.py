@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from barometro.settings import Settings
-from barometro.workbook_templates import spec
+from barometro.workbook_templates import readback, spec
 
 from .book import Book
-from .context import Identity, MasterInfo, identity_of, plan_from_book, read_meta, settings_of
+from .context import BookRows, Identity, MasterInfo, identity_of
 from .findings import Finding, make
 from .reader import DEFAULT_LIMITS, Limits, ReadProblem, read_book
 
@@ -31,7 +31,10 @@ def _master_text(key: str, **values: object) -> str:
 
 
 def master_from_book(book: Book) -> MasterInfo:
-    meta = read_meta(book)
+    """The master's plan and settings, read back from its cells (strictly: a damaged
+    master is a `MasterError`, never a reference to compare returns with)."""
+    source = BookRows(book)
+    meta = readback.read_meta(source)
     if meta is None:
         raise MasterError(_master_text("not_barometro", path=book.path))
     ident = identity_of(meta)
@@ -39,10 +42,12 @@ def master_from_book(book: Book) -> MasterInfo:
         raise MasterError(_master_text("other_template", path=book.path, found=ident.template_id))
     if ident.scope != "master":
         raise MasterError(_master_text("not_master", path=book.path, found=ident.scope or "?"))
-    settings = settings_of(meta) or Settings()
-    plan = plan_from_book(book, meta)
+    try:
+        template = readback.read_back(source, strict=True)
+    except readback.TemplateError as exc:
+        raise MasterError(_master_text("damaged", path=book.path, reason=exc.reason_text())) from None
     protected = frozenset(s.name for s in book.sheets if s.protected)
-    return MasterInfo(book.path, ident, meta, plan, settings, protected)
+    return MasterInfo(book.path, ident, template, protected)
 
 
 def load_master(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> MasterInfo:
@@ -63,7 +68,7 @@ def peek_scope(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
         book = read_book(path, limits, only_sheets={spec.META_SHEET})
     except ReadProblem:
         return None
-    meta = read_meta(book)
+    meta = readback.read_meta(BookRows(book))
     return None if meta is None else meta.get("scope")
 
 
@@ -80,10 +85,10 @@ class Expected:
 
 
 def expected_for(book: Book, file: str, master: MasterInfo | None, settings: Settings | None) -> Expected:
-    meta = read_meta(book) or {}
+    meta = readback.read_meta(BookRows(book)) or {}
     ident = identity_of(meta)
     found: list[Finding] = []
-    own_settings = settings_of(meta)
+    own_settings = readback.settings_of(meta)
     use_settings = settings or own_settings or (master.settings if master else Settings())
 
     def stop() -> Expected:
@@ -108,8 +113,8 @@ def expected_for(book: Book, file: str, master: MasterInfo | None, settings: Set
 
     if master is None:
         found.append(make("R021", file))
-        plan = plan_from_book(book, meta)
-        layout = spec.build_layout(plan, use_settings, "master")
+        own = readback.read_back(BookRows(book), strict=False)
+        layout = spec.build_layout(own.plan, use_settings, "master")
         layout.scope, layout.sector = ident.scope, ident.sector or None
         sheets = frozenset([b.sheet_name for b in layout.blocks] + [spec.SUMMARY_SHEET])
         return Expected(ident, meta, use_settings, layout, found, sheets)
@@ -125,9 +130,9 @@ def expected_for(book: Book, file: str, master: MasterInfo | None, settings: Set
         found.append(make("R019", file, sheet=spec.META_SHEET, found=ident.sector))
         return stop()
     # A sector file carries the fingerprint of the master's plan restricted to its sector.
-    expected_fps = master.sector_fingerprints(ident.sector)
-    if master.faithful and ident.plan_fingerprint not in expected_fps:
-        found.append(make("R017", file, sheet=spec.META_SHEET, expected=sorted(expected_fps)[0],
+    expected_fp = master.sector_fingerprint(ident.sector)
+    if master.faithful and ident.plan_fingerprint != expected_fp:
+        found.append(make("R017", file, sheet=spec.META_SHEET, expected=expected_fp,
                           found=ident.plan_fingerprint))
         return stop()
     if settings is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from barometro.messages import Percent
 from barometro.model import Kind
 from barometro.numbers import NumberIssue
 from barometro.scoring import fits_any_rule
@@ -98,18 +99,16 @@ def legacy_findings(result: object, settings: Settings, name: str, *, text_sourc
     for chk in line_check(report, plan, settings):
         if chk.published is not None and not chk.matches:
             ln = lines.get(chk.line_id)
-            methods = " / ".join(
-                f"{v:.2f}".replace(".", ",") for v in (chk.from_typed, chk.from_core) if v is not None
-            )
+            methods = [Percent(v) for v in (chk.from_typed, chk.from_core) if v is not None]
             out.append(make("L507", name, sheet="", cell=_where(ln) if ln else "", line=chk.title,
-                            found=f"{chk.published:.2f}".replace(".", ","), methods=methods or "-",
+                            found=Percent(chk.published), methods=methods or "-",
                             detail=chk.explanation))
     flagged = {(f.sheet, f.cell) for f in out}
     for issue in getattr(result, "issues", []):
         if (issue.sheet or "", _where(issue)) in flagged:
             continue  # the row already has a more precise finding
         if str(getattr(issue, "severity", "")) in ("errore", "Severity.ERROR"):
-            out.append(make("L509", name, sheet=issue.sheet or "", cell=_where(issue), detail=issue.message))
+            out.append(make("L509", name, sheet=issue.sheet or "", cell=_where(issue), detail=issue))
     out.sort(key=lambda f: (f.sheet, _row_number(f.cell), f.code))
     return out
 

@@ -1,4 +1,11 @@
-"""Check registry: each check is a function registered with `@check(...)`.
+"""The checks and the stages that emit finding codes, listed explicitly.
+
+A check is a function decorated with `@check(name, codes=...)`: the decorator
+attaches a `CheckSpec` to it and returns it unchanged (no global state). The
+list of checks, in the order they run, is `checks.CHECKS`; `load_checks()`
+validates it (names unique, codes declared once). Every code belongs to one
+check or to one named stage (`STAGES`: reading, identity, batch, legacy
+layout, internal), and `CHECKS.md` says which.
 
 A check receives a `CheckContext` and yields findings. It never raises because
 the data is bad; if it crashes anyway, `run_checks` turns the crash into an
@@ -7,10 +14,9 @@ R099 finding and goes on with the other checks.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .findings import CODES, Finding, make
@@ -21,49 +27,92 @@ if TYPE_CHECKING:
 CheckFn = Callable[["CheckContext"], Iterable[Finding]]
 
 
+class RegistryError(RuntimeError):
+    """The list of checks is inconsistent (a programming error, caught by the tests)."""
+
+
 @dataclass(frozen=True)
-class RegisteredCheck:
+class CheckSpec:
     name: str
     codes: tuple[str, ...]  # codes this check may emit
-    order: int
     fn: CheckFn
     needs_layout: bool = True
 
 
-_REGISTRY: dict[str, RegisteredCheck] = {}
-
-
-def check(name: str, *, codes: tuple[str, ...], order: int = 50, needs_layout: bool = True) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function under `name` (decorator; returns it unchanged)."""
+def check(name: str, *, codes: tuple[str, ...], needs_layout: bool = True) -> Callable[[CheckFn], CheckFn]:
+    """Declare a check function (decorator; returns the function with `__check__` attached)."""
     for code in codes:
         if code not in CODES:
-            raise KeyError(f"check {name!r} declares unknown code {code}")
+            raise RegistryError(f"check {name!r} declares unknown code {code}")
 
     def deco(fn: CheckFn) -> CheckFn:
-        _REGISTRY[name] = RegisteredCheck(name, codes, order, fn, needs_layout)
+        fn.__check__ = CheckSpec(name, codes, fn, needs_layout)  # type: ignore[attr-defined]
         return fn
 
     return deco
 
 
-_LOADED: list[RegisteredCheck] = []
+# Codes emitted outside the checks, by the stage that emits them.
+STAGES: dict[str, tuple[str, ...]] = {
+    "reading": tuple(f"R0{n:02d}" for n in range(1, 12)),  # reader.py: what the file is
+    "identity": ("R012", "R013", "R014", "R015", "R016", "R017", "R018", "R019", "R021", "R022"),  # identify.py
+    "batch": ("R020",),  # validate.py: several returns of one sector
+    "legacy": tuple(code for code in CODES if code.startswith("L")),  # legacy_layout.py
+    "internal": ("R099",),  # a check or the validator itself crashed
+}
 
 
-def load_checks() -> list[RegisteredCheck]:
-    """Import every module of `barometro.validators.checks` and return the checks in order.
+def validate_registry(checks: Iterable[CheckSpec]) -> tuple[CheckSpec, ...]:
+    """The checks, after making sure names are unique and each code has one owner."""
+    out: list[CheckSpec] = []
+    owner: dict[str, str] = {}
+    names: set[str] = set()
+    for spec in checks:
+        if spec.name in names:
+            raise RegistryError(f"check name {spec.name!r} used twice")
+        names.add(spec.name)
+        out.append(spec)
+    for stage, codes in STAGES.items():
+        for code in codes:
+            owner.setdefault(code, f"stage:{stage}")
+    for spec in out:
+        for code in spec.codes:
+            if code in owner and owner[code] != spec.name:
+                raise RegistryError(f"code {code} belongs to {owner[code]} and to check {spec.name!r}")
+            owner[code] = spec.name
+    orphans = [code for code in CODES if code not in owner]
+    if orphans:
+        raise RegistryError(f"codes without a check or stage: {', '.join(orphans)}")
+    return tuple(out)
 
-    The package is scanned once per process (validation calls this for every file)."""
-    if _LOADED and len(_LOADED) == len(_REGISTRY):
-        return list(_LOADED)
-    from . import checks as pkg
 
-    for info in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"{pkg.__name__}.{info.name}")
-    _LOADED[:] = sorted(_REGISTRY.values(), key=lambda c: (c.order, c.name))
-    return list(_LOADED)
+@lru_cache(maxsize=1)
+def load_checks() -> tuple[CheckSpec, ...]:
+    """The checks of `checks.CHECKS`, in their order, validated once per process."""
+    from .checks import CHECKS
+
+    specs = []
+    for fn in CHECKS:
+        spec = getattr(fn, "__check__", None)
+        if spec is None:
+            raise RegistryError(f"{fn!r} in CHECKS is not decorated with @check")
+        specs.append(spec)
+    return validate_registry(specs)
+
+
+def owner_of(code: str) -> str:
+    """The check name, or "stage:<name>", that emits `code`."""
+    for spec in load_checks():
+        if code in spec.codes:
+            return spec.name
+    for stage, codes in STAGES.items():
+        if code in codes:
+            return f"stage:{stage}"
+    raise KeyError(code)
 
 
 def run_checks(ctx: CheckContext) -> Iterator[Finding]:
+    """Every check in order (those needing a layout only when the context has one)."""
     for chk in load_checks():
         if chk.needs_layout and ctx.layout is None:
             continue

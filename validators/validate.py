@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from barometro.issues import json_safe
 from barometro.numbers import NumberIssue, parse_number
 from barometro.settings import Settings
 from barometro.workbook_templates import spec
 
-from .context import CheckContext, Identity, MasterInfo, indicator_rows
+from .book import Book
+from .context import CheckContext, ExtraRow, Identity, MasterInfo, derive_facts
 from .findings import Finding, Severity, make
 from .identify import MasterError, expected_for, load_master, peek_scope
 from .reader import DEFAULT_LIMITS, FileKind, Limits, ReadProblem, read_book, sniff
@@ -58,6 +60,7 @@ class FileReport:
     rows: dict[str, ReturnedRow] = field(default_factory=dict)
     kind: str = "return"  # "return", "master", "legacy", "unreadable"
     seconds: float = 0.0
+    extra_rows: list[ExtraRow] = field(default_factory=list)  # rows the plan does not give this file
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -65,20 +68,22 @@ class FileReport:
     def refresh_status(self) -> None:
         self.status = status_of(self.findings)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        """One file of `barometro validate --format json`, texts rendered in `lang`."""
         return {
             "path": self.path,
             "status": self.status.value,
             "kind": self.kind,
             "identity": None if self.identity is None else self.identity.to_dict(),
             "counts": {s.value: self.count(s) for s in Severity},
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(lang) for f in self.findings],
             "rows": {
-                iid: {"sheet": r.sheet, "row": r.row, "actual": r.actual,
-                      "actual_raw": r.actual_raw if isinstance(r.actual_raw, str | int | float | bool) or r.actual_raw is None else str(r.actual_raw),
-                      "note": r.note}
+                iid: {"sheet": r.sheet, "row": r.row, "actual": json_safe(r.actual),
+                      "actual_raw": json_safe(r.actual_raw), "note": r.note}
                 for iid, r in self.rows.items()
             },
+            "extra_rows": [{"sheet": e.sheet, "row": e.row, "indicator_id": e.indicator_id}
+                           for e in self.extra_rows],
         }
 
 
@@ -125,22 +130,26 @@ class BatchReport:
             "seconds": round(self.seconds, 3),
         }
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        from barometro.messages import language
+
         return {
             "schema_version": SCHEMA_VERSION,
+            "lang": lang or language(),
             "tool": "barometro validate",
             "ok": self.ok,
             "exit_code": self.exit_code,
             "fatal": self.fatal,
             "master": self.master,
             "settings": None if self.settings is None else self.settings.to_dict(),
-            "method": None if self.settings is None else self.settings.describe_it(),
+            "method": None if self.settings is None else self.settings.describe_it(lang),
             "stats": self.stats,
-            "files": [f.to_dict() for f in self.files],
+            "files": [f.to_dict(lang) for f in self.files],
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+    def to_json(self, lang: str | None = None) -> str:
+        """Strict JSON (no NaN or Infinity: non-finite numbers are null)."""
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False)
 
     def to_dataframe(self):  # -> pandas.DataFrame (imported here: pandas is slow to import)
         """Every finding of the batch as one pandas DataFrame, one row per finding, with the
@@ -158,6 +167,7 @@ class BatchReport:
                 records.append({**base, **{c: "" for c in columns[3:]}})
             for finding in f.findings:
                 d = finding.to_dict()
+                d.pop("params", None)
                 records.append({**base, **{c: d.get(c, "") for c in columns[3:]}})
         return pd.DataFrame.from_records(records, columns=columns)
 
@@ -166,17 +176,12 @@ class BatchReport:
 
 
 def _rows(ctx: CheckContext) -> dict[str, ReturnedRow]:
-    from .checks._util import COLS, text_of
-
     rows: dict[str, ReturnedRow] = {}
-    for ref in indicator_rows(ctx):
-        cell = ref.sheet.cell(ref.row, COLS["actual"])
-        raw = None if cell is None else cell.value
+    for ref in ctx.rows:
+        raw = ref.value("actual")
         parsed = parse_number(raw)
         value = parsed.value if parsed.issue in (None, NumberIssue.TEXT) else None
-        rows[ref.indicator.id] = ReturnedRow(
-            ref.sheet.name, ref.row, value, raw, text_of(ref.sheet.cell(ref.row, COLS["note"])).strip()
-        )
+        rows[ref.indicator.id] = ReturnedRow(ref.sheet.name, ref.row, value, raw, ref.text("note").strip())
     return rows
 
 
@@ -217,30 +222,32 @@ def _validate(path: Path, master: MasterInfo | None, settings: Settings | None, 
         book = read_book(path, limits, light_sheets=_LIGHT_SHEETS)
     except ReadProblem as exc:
         return FileReport(name, Status.UNREADABLE, None, [make(exc.code, name, **exc.values)], kind="unreadable")
+    return validate_book(book, name, master=master, settings=settings)
+
+
+def validate_book(book: Book, name: str, *, master: MasterInfo | None = None,
+                  settings: Settings | None = None) -> FileReport:
+    """Validate a workbook already read by `reader.read_book` (the add-ins' buttons read once)."""
     if book.sheet(spec.META_SHEET) is None:
         from .legacy_layout import looks_legacy, validate_legacy_book
 
         if looks_legacy(book):
-            return validate_legacy_book(path, book, settings)
+            return validate_legacy_book(Path(name), book, settings)
         return FileReport(name, Status.ERRORS, None, [make("R012", name)])
     exp = expected_for(book, name, master, settings)
     ctx = CheckContext(name, book, exp.meta, exp.identity, exp.settings, exp.layout, master, exp.protected)
     findings = list(exp.findings)
     run_kind = "master" if exp.identity is not None and exp.identity.scope == "master" else "return"
+    rows: dict[str, ReturnedRow] = {}
+    extra: list[ExtraRow] = []
     try:
-        from .registry import load_checks
-
-        if exp.layout is None:
-            for chk in load_checks():
-                if not chk.needs_layout:
-                    findings.extend(chk.fn(ctx))
-        else:
-            findings.extend(run_checks(ctx))
-        rows = _rows(ctx) if exp.layout is not None else {}
+        derive_facts(ctx)
+        findings.extend(run_checks(ctx))
+        rows = _rows(ctx)
+        extra = ctx.extra_rows()
     except Exception as exc:  # noqa: BLE001 - last line of defence: a finding, never a crash
         findings.append(make("R099", name, check="validate", detail=f"{type(exc).__name__}: {exc}"))
-        rows = {}
-    return FileReport(name, status_of(findings), exp.identity, findings, rows, kind=run_kind)
+    return FileReport(name, status_of(findings), exp.identity, findings, rows, kind=run_kind, extra_rows=extra)
 
 
 # --------------------------------------------------------------------------- batches
@@ -323,7 +330,7 @@ def _mark_duplicates(reports: list[FileReport], *, listed: int = 5) -> None:
 def validate_paths(
     paths: Iterable[str | os.PathLike[str]],
     *,
-    master: str | os.PathLike[str] | None = None,
+    master: str | os.PathLike[str] | MasterInfo | None = None,
     settings: Settings | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
@@ -331,17 +338,22 @@ def validate_paths(
     find_master: bool = True,
 ) -> BatchReport:
     """Validate files and folders. A bad `master` or no files gives a report with
-    `fatal` set (exit code 2); nothing else stops the batch."""
+    `fatal` set (exit code 2); nothing else stops the batch. `master` may be the
+    `MasterInfo` the caller already read (it is then not read again)."""
     start = time.perf_counter()
     paths = list(paths)
-    master_path = Path(master) if master is not None else (find_master_beside(paths, limits) if find_master else None)
+    minfo: MasterInfo | None = master if isinstance(master, MasterInfo) else None
+    if minfo is not None:
+        master_path: Path | None = Path(minfo.path)
+    else:
+        master_path = Path(master) if master is not None else (find_master_beside(paths, limits) if find_master else None)
     files = collect_paths(paths)
-    minfo: MasterInfo | None = None
     if master_path is not None:
-        try:
-            minfo = load_master(master_path, limits)
-        except MasterError as exc:
-            return BatchReport([], str(master_path), settings, time.perf_counter() - start, fatal=str(exc))
+        if minfo is None:
+            try:
+                minfo = load_master(master_path, limits)
+            except MasterError as exc:
+                return BatchReport([], str(master_path), settings, time.perf_counter() - start, fatal=str(exc))
         mkey = os.path.abspath(master_path)
         files = [f for f in files if os.path.abspath(f) != mkey]
     if not files:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule, IconSetRule
 from openpyxl.packaging.custom import StringProperty
@@ -35,6 +34,7 @@ from barometro.settings import Settings
 from . import spec
 from . import styles as st
 from .instructions import write_instructions
+from .literal import set_literal
 from .plan_checks import PlanProblem, check_plan
 
 ACTUAL_MIN = -1_000_000_000_000
@@ -65,20 +65,9 @@ def sector_slug(sector: str) -> str:
     return slug[:60].strip("-") or "settore"
 
 
-def _clean(value: object) -> object:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _put(ws: Worksheet, ref: str, value: object):
-    """Write a constant: text that starts with '=' stays text, never a formula."""
-    cell = ws[ref]
-    value = _clean(value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
+    """Write a constant: text stays text, never a formula."""
+    return set_literal(ws[ref], value)
 
 
 def _protect(ws: Worksheet, password: str | None = None) -> None:

@@ -7,7 +7,6 @@ metadata sheet but drops cached values: recalculate afterwards
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from barometro.atomic import atomic_path
 from barometro.messages import text
 
 from . import spec
+from .literal import set_literal
 
 Value = float | int | str | None
 
@@ -35,12 +35,10 @@ def _is_template_sheet(ws) -> bool:
     return ws[f"{letter}{spec.HEADER_ROW}"].value == spec.COL["indicator_id"].header
 
 
-def _set(cell, value: Value) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        value = None
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # typed text, never a formula
+def write_input(ws, row: int, actual: Value, note: str | None) -> None:  # noqa: ANN001 - openpyxl sheet
+    """Put an indicator's actual and note in its input cells (text stays text, never a formula)."""
+    set_literal(ws[f"{spec.COL['actual'].letter}{row}"], actual)
+    set_literal(ws[f"{spec.COL['note'].letter}{row}"], note if note else None)
 
 
 def fill_workbook(
@@ -60,7 +58,6 @@ def fill_workbook(
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes one clear message
         raise FillError(text("template.fill.unreadable", path=src, error=exc)) from None
     id_col = spec.COL["indicator_id"].letter
-    actual_col, note_col = spec.COL["actual"].letter, spec.COL["note"].letter
     filled: list[str] = []
     found_sheet = False
     for ws in wb.worksheets:
@@ -75,8 +72,7 @@ def fill_workbook(
             if ind_id not in values:
                 continue
             actual, note = values[ind_id]
-            _set(ws[f"{actual_col}{row}"], actual)
-            _set(ws[f"{note_col}{row}"], note if note else None)
+            write_input(ws, row, actual, note)
             filled.append(ind_id)
     if not found_sheet:
         raise FillError(text("template.fill.not_template", path=src))

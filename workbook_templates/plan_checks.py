@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from barometro.messages import text
+from barometro.issues import Issue, Severity
 from barometro.model import Plan
 
 
@@ -24,21 +24,32 @@ class ProblemCode(StrEnum):
     MISSING_OWNER = "missing-owner"
 
 
-@dataclass(frozen=True)
-class PlanProblem:
-    code: ProblemCode
-    message: str
+SEVERITY = {
+    ProblemCode.MISSING_TARGET: Severity.ERROR,  # the indicator cannot be scored
+    ProblemCode.MISSING_SECTOR: Severity.ERROR,  # no sector file would hold the row
+    ProblemCode.WEIGHTS_SUM: Severity.WARNING,
+    ProblemCode.DUPLICATE: Severity.WARNING,
+    ProblemCode.MISSING_WEIGHT: Severity.WARNING,
+    ProblemCode.MISSING_OWNER: Severity.WARNING,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanProblem(Issue):
+    """A problem of the plan (the message is rendered on output, from `key` and `params`)."""
+
     objective_id: str | None = None
     indicator_ids: tuple[str, ...] = ()
-    values: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _problem(code: ProblemCode, key: str, where: str | None, ids: tuple[str, ...], /,
+             **params: object) -> PlanProblem:
+    return PlanProblem(code=code.value, severity=SEVERITY[code], key=f"template.problem.{key}", params=params,
+                       objective_id=where, indicator_ids=ids)
 
 
 def _key(indicator_text: str) -> str:
     return re.sub(r"\s+", " ", indicator_text or "").strip().lower()
-
-
-def _fmt(total: float) -> str:
-    return f"{total:g}".replace(".", ",")
 
 
 def check_plan(plan: Plan) -> list[PlanProblem]:
@@ -47,25 +58,17 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
     for ind in plan.indicators:
         label = ind.indicator[:80]
         if not ind.neutralised and (ind.target is None or not math.isfinite(ind.target)):
-            problems.append(PlanProblem(
-                ProblemCode.MISSING_TARGET,
-                text("template.problem.missing_target", indicator_id=ind.id, indicator=label),
-                ind.objective_id, (ind.id,)))
+            problems.append(_problem(ProblemCode.MISSING_TARGET, "missing_target", ind.objective_id, (ind.id,),
+                                     indicator_id=ind.id, indicator=label))
         if not ind.neutralised and ind.weight is None:
-            problems.append(PlanProblem(
-                ProblemCode.MISSING_WEIGHT,
-                text("template.problem.missing_weight", indicator_id=ind.id, indicator=label),
-                ind.objective_id, (ind.id,)))
+            problems.append(_problem(ProblemCode.MISSING_WEIGHT, "missing_weight", ind.objective_id, (ind.id,),
+                                     indicator_id=ind.id, indicator=label))
         if not (ind.sector or "").strip():
-            problems.append(PlanProblem(
-                ProblemCode.MISSING_SECTOR,
-                text("template.problem.missing_sector", indicator_id=ind.id, indicator=label),
-                ind.objective_id, (ind.id,)))
+            problems.append(_problem(ProblemCode.MISSING_SECTOR, "missing_sector", ind.objective_id, (ind.id,),
+                                     indicator_id=ind.id, indicator=label))
         if not (ind.owner or "").strip():
-            problems.append(PlanProblem(
-                ProblemCode.MISSING_OWNER,
-                text("template.problem.missing_owner", indicator_id=ind.id, indicator=label),
-                ind.objective_id, (ind.id,)))
+            problems.append(_problem(ProblemCode.MISSING_OWNER, "missing_owner", ind.objective_id, (ind.id,),
+                                     indicator_id=ind.id, indicator=label))
 
     groups: dict[str, list] = {}
     for ind in plan.indicators:
@@ -75,19 +78,13 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
         if weights and not all(i.neutralised for i in inds):
             total = float(sum(weights))
             if abs(total - 100.0) > 1e-6:
-                problems.append(PlanProblem(
-                    ProblemCode.WEIGHTS_SUM,
-                    text("template.problem.weights_sum", objective_id=oid,
-                         objective=inds[0].objective[:80], total=_fmt(total)),
-                    oid, tuple(i.id for i in inds), {"total": total}))
+                problems.append(_problem(ProblemCode.WEIGHTS_SUM, "weights_sum", oid, tuple(i.id for i in inds),
+                                         objective_id=oid, objective=inds[0].objective[:80], total=total))
         seen: dict[str, list[str]] = {}
         for ind in inds:
             seen.setdefault(_key(ind.indicator), []).append(ind.id)
         for ind_key, ids in seen.items():
             if len(ids) > 1 and ind_key:
-                problems.append(PlanProblem(
-                    ProblemCode.DUPLICATE,
-                    text("template.problem.duplicate", objective_id=oid,
-                         indicator=ind_key[:80], ids=", ".join(ids)),
-                    oid, tuple(ids)))
+                problems.append(_problem(ProblemCode.DUPLICATE, "duplicate", oid, tuple(ids),
+                                         objective_id=oid, indicator=ind_key[:80], ids=", ".join(ids)))
     return problems

@@ -144,11 +144,20 @@ def row_formula(key: str, row: int, settings: Settings) -> str:
 # --------------------------------------------------------------------------- cell values
 
 
+_ILLEGAL_CHARS = re.compile(r"[\000-\010\013\014\016-\037]")  # what an .xlsx cannot hold
+
+
+def clean_text(value: str) -> str:
+    """A text as a workbook cell can hold it (control characters dropped)."""
+    return _ILLEGAL_CHARS.sub("", value)
+
+
 def template_value(ind: Indicator, key: str) -> object:
     """What a freshly built template holds in column `key` of `ind`'s row (None for an
-    empty cell): the builder writes it, the validator compares returned files with it."""
+    empty cell): the builder writes it, the validator compares returned files with it,
+    the plan fingerprint hashes it."""
     if key == "indicator_id":
-        return ind.id
+        return clean_text(ind.id)
     if key == "kind":
         return ind.kind.value
     if key == "polarity":
@@ -160,7 +169,7 @@ def template_value(ind: Indicator, key: str) -> object:
     value = getattr(ind, key)
     if key in ("target", "weight"):
         return None if value is None else float(value)
-    return value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -398,21 +407,16 @@ META_INDICATOR_PREFIX = "ind:"
 META_LINE_PREFIX = "line:"
 
 
-OFFICE_FIELDS = (
-    "id", "line_id", "objective_id", "owner", "sector", "objective", "definition", "indicator",
-    "formula_text", "purpose", "target", "weight", "kind", "polarity", "neutralised",
-)
+# What the office decided about each indicator: the plan fingerprint hashes these
+# as the template holds them (`template_value`), so a plan and its read-back agree.
+OFFICE_COLUMNS = ("objective_id", "owner", "sector", "objective", "definition", "indicator",
+                  "formula_text", "purpose", "target", "weight", "kind", "polarity", "neutralised")
 
 
 def plan_fingerprint(plan: Plan) -> str:
     """A hash of what the office decided (not of actuals or notes)."""
-    rows = []
-    for ind in plan.indicators:
-        row = []
-        for name in OFFICE_FIELDS:
-            v = getattr(ind, name)
-            row.append(v.value if isinstance(v, Enum) else v)
-        rows.append(row)
+    rows = [[template_value(ind, "indicator_id"), ind.line_id,
+             *(template_value(ind, key) for key in OFFICE_COLUMNS)] for ind in plan.indicators]
     data = {
         "ente": plan.ente,
         "year": plan.year,

@@ -91,11 +91,3 @@ def parse_number(raw: object, *, thousands_dot: bool = True) -> ParsedNumber:
     if value is None:
         return ParsedNumber(None, NumberIssue.NOT_A_NUMBER, raw)
     return ParsedNumber(value, NumberIssue.TEXT, raw, percent)
-
-
-def format_it(value: float | None, decimals: int = 0) -> str:
-    """Italian rendering: 1.194.987 / 85,29."""
-    if value is None:
-        return ""
-    s = f"{value:,.{decimals}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -89,20 +89,52 @@ def achievement(
 
 
 def objective_score(pairs: Iterable[tuple[object, object]]) -> float | None:
-    """Objective % = sum(weight x achievement) / sum(weight).
+    """Objective % = sum(weight x achievement) / sum(weight), as the template computes it.
 
     `pairs` are (weight, achievement). Pairs whose achievement is None
-    (neutralised, missing) or whose weight is missing are left out; None when
-    no weight remains.
+    (neutralised, missing) or whose weight is not a number are left out; a
+    weight of 0 or less adds no points but counts in the denominator (the
+    workbook's `Peso conteggiato` / `Punti ponderati` columns). None when the
+    weights left sum to 0.
     """
     num = den = 0.0
     for weight, ach in pairs:
         w, a = _num(weight), _num(ach)
-        if w is None or a is None or w <= 0:
+        if w is None or a is None:
             continue
-        num += w * a
         den += w
-    return num / den if den > 0 else None
+        if w > 0:
+            num += w * a
+    return num / den if den != 0 else None
+
+
+@dataclass(frozen=True)
+class RowScore:
+    """Every computed cell of one indicator row, as the template's formulas compute them."""
+
+    deviation: float | None  # Scostamento (J)
+    achievement: float | None  # % Ragg (M) and Barometro (N)
+    weight_counted: float  # Peso conteggiato (T): the weight when the row has a score, else 0
+    points: float  # Punti ponderati (U): weight_counted x achievement, 0 without a positive weight
+
+
+def score_row(
+    actual: object,
+    target: object,
+    weight: object,
+    kind: Kind | str = Kind.QUANTITY,
+    polarity: Polarity | str = Polarity.HIGHER,
+    *,
+    neutralised: bool = False,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> RowScore:
+    """The one computation of a row: used by the checks, the consolidated workbook's
+    cached values, the macros and the tests' oracle."""
+    ach = achievement(actual, target, kind, polarity, neutralised=neutralised, settings=settings)
+    w = _num(weight)
+    counted = w if (ach is not None and w is not None) else 0.0
+    points = counted * ach if (counted > 0 and ach is not None) else 0.0
+    return RowScore(deviation(actual, target), ach, counted, points)
 
 
 @dataclass(frozen=True)

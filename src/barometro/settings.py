@@ -67,17 +67,17 @@ class Settings:
     def to_dict(self) -> dict[str, object]:
         return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
 
-    def describe_it(self) -> str:
-        """One Italian sentence per choice, written into every output."""
+    def describe_it(self, lang: str | None = None) -> str:
+        """One sentence per choice (Italian by default), written into every output."""
         from .messages import text
 
         return text(
-            "method.description",
-            line=text(f"method.line.{self.line_method.value}"),
-            ente=text(f"method.ente.{self.ente_method.value}"),
-            neutralised=text(f"method.neutralised.{self.neutralised.value}"),
-            lower=text(f"method.lower.{self.lower_formula.value}"),
-            tolerance=f"{self.tolerance:g}",
+            "method.description", lang,
+            line=text(f"method.line.{self.line_method.value}", lang),
+            ente=text(f"method.ente.{self.ente_method.value}", lang),
+            neutralised=text(f"method.neutralised.{self.neutralised.value}", lang),
+            lower=text(f"method.lower.{self.lower_formula.value}", lang),
+            tolerance=self.tolerance,
             name=self.name,
         )
 

@@ -18,6 +18,7 @@ from barometro.addin.macros import (
     run_valida,
 )
 from barometro.addin.office_workbook import LAST_RUN_CELL, PROBLEMS_SHEET, SETTINGS_SHEET
+from barometro.addin.ops import Formula
 from barometro.addin.ops_openpyxl import OpenpyxlOps
 
 
@@ -68,8 +69,8 @@ def test_ricalcola_writes_the_core_scores_and_a_check_against_the_formulas(retur
     _fill_by_hand(ops, plan)
     scores = run_ricalcola(ops)
     lines, ente = _expected_scores(plan, cremona_settings)
-    assert scores.lines == pytest.approx(lines) and scores.ente == pytest.approx(ente)
-    assert scores.lines["AMB"] == pytest.approx((100 + 100 + 100 + 80 + 0) / 5)  # neutralised counted as 0
+    assert scores.line == pytest.approx(lines) and scores.ente == pytest.approx(ente)
+    assert scores.line["AMB"] == pytest.approx((100 + 100 + 100 + 80 + 0) / 5)  # neutralised counted as 0
     ops.save()
     wb = load_workbook(path, keep_vba=True)
     ws = wb[SETTINGS_SHEET]
@@ -110,7 +111,7 @@ def test_consolida_copies_what_consolidate_merges(returns_setup, tmp_path, plan)
     for r in data.rows:
         assert r.indicator.actual == merged[r.indicator.id].actual
     scores = run_ricalcola(ops)
-    assert scores.lines == pytest.approx(dict(cli.scores.line))
+    assert scores.line == pytest.approx(dict(cli.scores.line))
     assert scores.ente == pytest.approx(cli.scores.ente)
 
 
@@ -154,7 +155,8 @@ def test_valida_lists_the_cli_findings_links_and_marks_cells(returns_setup, tmp_
     assert marked.comment is not None and marked.fill.fgColor.rgb.endswith("FFC7CE")
     # a second run first removes the old marks
     ops = OpenpyxlOps(path)
-    ops.write(first.sheet, f"J{first.row}", f'=IF(AND(ISNUMBER(I{first.row}),ISNUMBER(H{first.row})),I{first.row}-H{first.row},"")')
+    ops.write(first.sheet, f"J{first.row}",
+              Formula(f'=IF(AND(ISNUMBER(I{first.row}),ISNUMBER(H{first.row})),I{first.row}-H{first.row},"")'))
     run_valida(ops)
     ops.save()
     wb = load_workbook(path, keep_vba=True)

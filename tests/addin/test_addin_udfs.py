@@ -61,14 +61,11 @@ def test_published_lower_is_better_cases_score_100():
 @pytest.mark.parametrize(
     ("call", "fragment"),
     [
-        (lambda: udfs.BAR_RAGG("4.580", 10), "non è un numero"),
-        (lambda: udfs.BAR_RAGG(1, 1, "boh"), "tipo «boh»"),
-        (lambda: udfs.BAR_RAGG(1, 1, None, "su e giù"), "polarità"),
         (lambda: udfs.BAR_RAGG(1, 1, None, None, None, "milano"), "profilo «milano»"),
         (lambda: udfs.BAR_OBIETTIVO([50, 50], [100]), "dimensioni diverse"),
         (lambda: udfs.BAR_LINEA([100, 50], "media_obiettivi"), "richiede l'intervallo pesi"),
         (lambda: udfs.BAR_LINEA([100, 50], "mediana"), "metodo «mediana»"),
-        (lambda: udfs.BAR_SCOST(True, 1), "non è un numero"),
+        (lambda: udfs.BAR_LINEA([100, 50], "ponderata", [1, 2, 3]), "dimensioni diverse"),
     ],
 )
 def test_bad_arguments_give_an_excel_style_error_not_a_traceback(call, fragment):
@@ -77,26 +74,39 @@ def test_bad_arguments_give_an_excel_style_error_not_a_traceback(call, fragment)
     assert fragment in result
 
 
-def test_objective_and_line_equal_core():
+def test_cells_are_read_as_the_native_formulas_read_them():
+    # ISNUMBER: text and booleans are no value, as in column M's formula (the validator flags them).
+    assert udfs.BAR_RAGG("4.580", 10) == "" and udfs.BAR_SCOST(True, 1) == ""
+    # Only "binario" (any case) is binary, only "decrescente" is lower-is-better, only "SI" neutralises.
+    assert udfs.BAR_RAGG(0.5, 1, "Binario") == 0.0 and udfs.BAR_RAGG(0.5, 1, "binary") == 50.0
+    assert udfs.BAR_RAGG(17, 20, "quantitativo", "DECRESCENTE") == 100.0
+    assert udfs.BAR_RAGG(17, 20, "quantitativo", "-") == 85.0
+    assert udfs.BAR_RAGG(5, 10, "quantitativo", "crescente", "X") == 50.0
+    assert udfs.BAR_RAGG(5, 10, "quantitativo", "crescente", "si") == ""
+
+
+def test_objective_and_line_by_hand():
+    # rows: A 100 % (w 50), A no actual (w 30), B 40 % (w 20), B neutralised (w 0)
     weights = [[50], [30], [20], [0]]
     achs = [[100.0], [""], [40.0], [""]]
     assert udfs.BAR_OBIETTIVO(weights, achs) == pytest.approx((50 * 100 + 20 * 40) / 70)
     assert udfs.BAR_OBIETTIVO([None, None], ["", ""]) == ""
     neutral = ["", "", "", "SI"]
     objectives = ["A", "A", "B", "B"]
-    for method, enum in [("media_indicatori", "indicator_mean"), ("media_obiettivi", "objective_mean"),
-                         ("ponderata", "indicator_weighted")]:
-        for profile in ("default", "cremona"):
-            s = load_profile(profile)
-            items = udfs.line_items(udfs._flatten(achs), udfs._flatten(weights), objectives, neutral)
-            from dataclasses import replace
-
-            want = scoring.line_score(items, replace(s, line_method=scoring.LineMethod(enum)))
-            got = udfs.BAR_LINEA(achs, method, weights, objectives, neutral, profile)
-            assert _same(got, want), (method, profile, got, want)
-    # Cremona counts the neutralised indicator as 0 %: (100 + 40 + 0) / 3 (the missing one is left out)
+    want = {
+        # mean of the scored indicators; Cremona counts the neutralised one as 0 %
+        ("media_indicatori", "default"): (100 + 40) / 2,
+        ("media_indicatori", "cremona"): (100 + 40 + 0) / 3,
+        # objectives A = 100, B = 40 (neutralised rows never count inside an objective)
+        ("media_obiettivi", "default"): (100 + 40) / 2,
+        ("media_obiettivi", "cremona"): (100 + 40) / 2,
+        ("ponderata", "default"): (50 * 100 + 20 * 40) / 70,
+        ("ponderata", "cremona"): (50 * 100 + 20 * 40) / 70,
+    }
+    for (method, profile), value in want.items():
+        got = udfs.BAR_LINEA(achs, method, weights, objectives, neutral, profile)
+        assert got == pytest.approx(value), (method, profile, got)
     assert udfs.BAR_LINEA(achs, "media_indicatori", None, None, neutral, "cremona") == pytest.approx(140 / 3)
-    assert udfs.BAR_LINEA(achs, "media_indicatori", None, None, neutral, "default") == pytest.approx(70)
 
 
 def test_gauge():

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from barometro.consolidation import ConsolidationResult, compute_scores, merge_returns, merged_plan
-from barometro.consolidation.types import (
-    FileStatus,
-    ReturnedRow,
-    RunInfo,
-    SectorReturn,
-    SourceFacts,
-)
+from barometro.consolidation import ConsolidationResult, merge_returns, merged_plan
+from barometro.consolidation.types import RunInfo, SectorReturn, SourceFacts
 from barometro.model import Indicator, Kind, Line, Plan, Polarity
+from barometro.scoring import score_plan
 from barometro.settings import load_profile
+from barometro.validators import FileReport, ReturnedRow, Status
+from barometro.validators.context import ExtraRow, Identity
 
 
 def small_plan() -> Plan:
@@ -47,25 +44,24 @@ def ret(
     name: str,
     sector: str | None,
     rows: dict[str, float | None],
-    status: FileStatus = FileStatus.OK,
+    status: Status = Status.OK,
     *,
     scope: str | None = "settore",
     sha: str | None = None,
     notes: dict[str, str] | None = None,
     mtime: datetime = datetime(2022, 3, 1, 10, 0),
-    extra_rows: tuple[str, ...] = (),
+    extra_rows: tuple[ExtraRow, ...] = (),
 ) -> SectorReturn:
+    """A return as the validator reports it (a real `FileReport`), with its audit facts."""
     notes = notes or {}
     facts = SourceFacts(Path("/ritorni") / name, name, sha or f"sha-{name}", 1000, mtime)
-    return SectorReturn(
-        name=name,
-        status=status,
-        sector=sector,
-        scope=scope,
-        rows={k: ReturnedRow(v, notes.get(k, ""), "Ambiente", 6 + n) for n, (k, v) in enumerate(rows.items())},
-        facts=facts,
-        extra_rows=extra_rows,
+    identity = None if scope is None else Identity("barometro-relazione", "1", scope, sector or "", "2021", "fp")
+    report = FileReport(
+        path=str(facts.path), status=status, identity=identity,
+        rows={k: ReturnedRow("Ambiente", 6 + n, v, v, notes.get(k, "")) for n, (k, v) in enumerate(rows.items())},
+        extra_rows=list(extra_rows),
     )
+    return SectorReturn(name, report, facts)
 
 
 SECTOR_A = {"AMB-01-01": 1, "AMB-01-02": 80, "SOC-02-01": 0}
@@ -82,14 +78,14 @@ def make_result(include_errors: bool = True, drop_c: bool = False) -> Consolidat
     settings = load_profile("cremona")
     returns = [
         ret("a.xlsx", "Settore A", SECTOR_A, notes={"SOC-02-01": "Gara deserta"}),
-        ret("b.xlsx", "Settore B", SECTOR_B, FileStatus.ERRORS,
+        ret("b.xlsx", "Settore B", SECTOR_B, Status.ERRORS,
             notes={"AMB-02-02": "Decreto regionale di proroga"}),
     ]
     if not drop_c:
         returns.append(ret("c.xlsx", "Settore C", SECTOR_C))
     merge = merge_returns(plan, returns, include_errors=include_errors)
     final = merged_plan(plan, merge)
-    scores = compute_scores(final, settings)
+    scores = score_plan(final, settings)
     run = RunInfo(STAMP, "0.1.0", settings, None, include_errors=include_errors)
     return ConsolidationResult(final, settings, merge, scores, run)
 

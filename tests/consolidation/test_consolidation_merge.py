@@ -11,14 +11,15 @@ from hypothesis import strategies as st
 from barometro import scoring
 from barometro.consolidation import (
     Decision,
-    FileStatus,
     IssueKind,
     RowState,
-    compute_scores,
     merge_returns,
     merged_plan,
 )
+from barometro.scoring import score_plan
 from barometro.settings import load_profile
+from barometro.validators import Status
+from barometro.validators.context import ExtraRow
 
 PLAN = small_plan()
 
@@ -53,7 +54,7 @@ def test_missing_sector_is_listed_non_pervenuto_with_its_sector():
 
 
 def test_file_with_errors_refused_unless_included_and_then_marked():
-    returns = [ret("a.xlsx", "Settore A", SECTOR_A), ret("b.xlsx", "Settore B", SECTOR_B, FileStatus.ERRORS)]
+    returns = [ret("a.xlsx", "Settore A", SECTOR_A), ret("b.xlsx", "Settore B", SECTOR_B, Status.ERRORS)]
     refused = merge_returns(PLAN, returns)
     assert {o.source.name: o.decision for o in refused.files}["b.xlsx"] is Decision.REFUSED_ERRORS
     assert refused.row("AMB-02-01").state is RowState.MISSING_REFUSED
@@ -70,7 +71,7 @@ def test_file_with_errors_refused_unless_included_and_then_marked():
 
 
 def test_warnings_do_not_block():
-    result = merge_returns(PLAN, [ret("a.xlsx", "Settore A", SECTOR_A, FileStatus.WARNINGS)])
+    result = merge_returns(PLAN, [ret("a.xlsx", "Settore A", SECTOR_A, Status.WARNINGS)])
     assert result.row("AMB-01-01").state is RowState.RETURNED
 
 
@@ -93,7 +94,7 @@ def test_prefer_decides_which_return_wins():
     decisions = {o.source.name: o for o in result.files}
     assert decisions["a.xlsx"].decision is Decision.SUPERSEDED and decisions["a.xlsx"].detail == "a_v2.xlsx"
     dup = [i for i in result.issues if i.kind is IssueKind.DUPLICATE_SECTOR]
-    assert dup and dup[0].sector == "Settore A" and dup[0].detail == "a_v2.xlsx"
+    assert dup and dup[0].sector == "Settore A" and dup[0].params["winner"] == "a_v2.xlsx"
     # by full path too
     by_path = merge_returns(PLAN, returns, prefer=["/ritorni/a.xlsx"])
     assert by_path.row("AMB-01-02").actual == 80
@@ -111,16 +112,19 @@ def test_unused_prefer_is_reported():
     assert [i.file for i in result.issues if i.kind is IssueKind.PREFER_UNUSED] == ["nessuno.xlsx"]
 
 
-def test_added_rows_are_reported_never_kept():
-    rows = {**SECTOR_A, "AMB-01-99": 7}
+def test_added_and_foreign_rows_are_reported_never_kept():
+    # What the validator carries for rows outside the file's plan rows: a row without an id,
+    # an id the plan does not have, an indicator of another sector.
+    extra = (ExtraRow("Ambiente", 9, ""), ExtraRow("Ambiente", 10, "AMB-01-99"), ExtraRow("Sociale", 8, "SOC-01-01"))
     result = merge_returns(
-        PLAN, [ret("a.xlsx", "Settore A", rows, FileStatus.ERRORS, extra_rows=("Ambiente!O9",))],
-        include_errors=True,
+        PLAN, [ret("a.xlsx", "Settore A", SECTOR_A, Status.ERRORS, extra_rows=extra)], include_errors=True,
     )
     added = [i for i in result.issues if i.kind is IssueKind.ADDED_ROW]
-    assert {i.indicator_id for i in added} == {"AMB-01-99", ""}
-    assert "Ambiente!O9" in {i.detail for i in added}
+    assert {(i.indicator_id, i.where) for i in added} == {("", "Ambiente!9"), ("AMB-01-99", "Ambiente!10")}
+    foreign = [i for i in result.issues if i.kind is IssueKind.FOREIGN_ROW]
+    assert [(i.indicator_id, i.where) for i in foreign] == [("SOC-01-01", "Sociale!8")]
     assert "AMB-01-99" not in {r.indicator.id for r in result.rows}
+    assert result.row("SOC-01-01").state is RowState.MISSING  # not taken from Settore A's file
     assert len(result.rows) == len(PLAN.indicators)
 
 
@@ -152,8 +156,8 @@ def test_row_of_another_sector_is_reported_and_not_taken():
 
 def test_refusals_name_the_reason():
     returns = [
-        ret("rotto.xlsx", None, {}, FileStatus.UNREADABLE, scope=None),
-        ret("master.xlsx", None, {}, FileStatus.WARNINGS, scope="master"),
+        ret("rotto.xlsx", None, {}, Status.UNREADABLE, scope=None),
+        ret("master.xlsx", None, {}, Status.WARNINGS, scope="master"),
         ret("ignoto.xlsx", "Settore Z", {"AMB-01-01": 1}),
     ]
     result = merge_returns(PLAN, returns)
@@ -182,7 +186,7 @@ def test_scores_are_the_scoring_core_ones():
         PLAN, [ret("a.xlsx", "Settore A", SECTOR_A), ret("b.xlsx", "Settore B", SECTOR_B),
                ret("c.xlsx", "Settore C", SECTOR_C)]
     )
-    scores = compute_scores(merged_plan(PLAN, result), cremona)
+    scores = score_plan(merged_plan(PLAN, result), cremona)
     # Ambiente, Cremona method: mean of 100, 80, 100 and the neutralised one as 0.
     assert abs(scores.line["AMB"] - (100 + 80 + 100 + 0) / 4) < 1e-9
     soc = [53 / 85 * 100, 100.0, 0.0]
@@ -197,7 +201,7 @@ SECTOR_ROWS = {"Settore A": SECTOR_A, "Settore B": SECTOR_B, "Settore C": SECTOR
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(sorted(SECTOR_ROWS)), st.sampled_from(list(FileStatus)), st.booleans()),
+        st.tuples(st.sampled_from(sorted(SECTOR_ROWS)), st.sampled_from(list(Status)), st.booleans()),
         max_size=6,
     ),
     st.booleans(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from barometro.numbers import NumberIssue, format_it, parse_number, strip_html
+from barometro.messages import format_number, format_value
+from barometro.numbers import NumberIssue, parse_number, strip_html
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,10 @@ def test_parse_number(raw, value, issue):
 
 def test_percent_flag_and_helpers():
     assert parse_number("85,29%").percent
-    assert format_it(1194987) == "1.194.987"
-    assert format_it(85.2857, 2) == "85,29"
+    assert format_number(1194987.0, "it") == "1.194.987"
+    assert format_number(85.2857, "it", decimals=2) == "85,29"
+    assert format_number(1194987.0, "en") == "1,194,987" and format_number(45.5, "en") == "45.5"
+    assert format_number(45.5, "it") == "45,5" and format_number(0.92, "it") == "0,92"
+    assert format_value(2021, "it") == "2021"  # in messages, integers are ids, years, rows: as they are
+    assert format_number(float("nan"), "it") == "" and format_number(None) == ""
     assert strip_html('<ul style="x"> <li>uno</li></ul>') == "uno"

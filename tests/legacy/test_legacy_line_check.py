@@ -23,7 +23,7 @@ def test_published_line_percent_is_reproduced(checks, line_id, published):
     assert c.published == published
     assert c.matches
     assert abs(c.from_typed - published) <= 0.01
-    assert "corrisponde" in c.explanation
+    assert "corrisponde" in c.explanation.render("it")
 
 
 def test_ambiente_needs_neutralised_counted_as_zero(cremona_import, checks):
@@ -39,13 +39,13 @@ def test_lines_that_match_no_rule_are_reported(checks, line_id, published):
     assert c.published == published
     assert not c.matches
     assert c.from_typed is not None and abs(c.from_typed - published) > 0.01
-    assert "non corrisponde" in c.explanation
+    assert "non corrisponde" in c.explanation.render("it")
 
 
 def test_smart_city_explanation_names_the_method_that_gives_100(checks):
     # Smart City's 100 comes out only when its neutralised row 151 is left out.
     assert checks["SMA"].from_typed == pytest.approx(93.75)
-    assert "esclusi" in checks["SMA"].explanation
+    assert "esclusi" in checks["SMA"].explanation.render("it")
 
 
 def test_every_line_has_a_check_in_report_order(cremona_import, checks):

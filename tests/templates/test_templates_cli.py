@@ -66,7 +66,7 @@ def test_demo_end_to_end(tmp_path, soffice, cremona_plan):
     values = load_workbook(out / "master_compilato.xlsx", data_only=True)["Riepilogo"]
     assert isinstance(values["C6"].value, float)
     lines = [ln for ln in result.output.splitlines() if "%" in ln]
-    assert "Ambiente" in result.output and "85,29%" in result.output
+    assert "Ambiente" in result.output and "85,29 %" in result.output and "85.29" not in result.output
     assert "Metodo di calcolo" in result.output and len(lines) >= 10
 
     # The validator agrees with LibreOffice on every computed value of the real returns:

@@ -30,7 +30,7 @@ def test_every_problem_kind_is_found():
     assert codes[ProblemCode.DUPLICATE] == 1
     assert codes[ProblemCode.MISSING_TARGET] == 1
     assert codes[ProblemCode.MISSING_SECTOR] == 1 and codes[ProblemCode.MISSING_OWNER] == 1
-    sums = {p.objective_id: p.values["total"] for p in check_plan(plan) if p.code is ProblemCode.WEIGHTS_SUM}
+    sums = {p.objective_id: p.params["total"] for p in check_plan(plan) if p.code == ProblemCode.WEIGHTS_SUM}
     assert sums == {"A-01": 120.0, "A-03": 150.0}
 
 
@@ -41,6 +41,6 @@ def test_neutralised_weight_zero_is_fine():
 
 def test_cremona_plan_problems(cremona_plan):
     problems = check_plan(cremona_plan)
-    sums = sorted(p.values["total"] for p in problems if p.code is ProblemCode.WEIGHTS_SUM)
+    sums = sorted(p.params["total"] for p in problems if p.code == ProblemCode.WEIGHTS_SUM)
     assert sums == [75.0, 105.0, 109.0, 120.0]
-    assert len([p for p in problems if p.code is ProblemCode.DUPLICATE]) == 1
+    assert len([p for p in problems if p.code == ProblemCode.DUPLICATE]) == 1

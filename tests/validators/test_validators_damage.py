@@ -87,7 +87,7 @@ def test_stale_cached_value(built: Built, a_return: Path, tmp_path: Path) -> Non
     r = check(built, a_return, tmp_path, lambda wb: wb.set_cached("Ambiente", "M7", 95))
     assert ("V403", "Ambiente", "M7") in codes_at(r)
     f = next(f for f in r.findings if f.code == "V403")
-    assert (f.expected, f.found) == ("80", "95")
+    assert (f.expected, f.found) == (80, 95)
 
 
 def test_stale_deviation_and_line(built: Built, a_return: Path, tmp_path: Path) -> None:
@@ -179,12 +179,14 @@ def test_office_and_technical_cells_changed(built: Built, a_return: Path, tmp_pa
 # ---------------------------------------------------------------- content
 
 
-@pytest.mark.parametrize("typed,value", [("4.580", "4580"), ("1,5", "1.5"), ("85%", "85"), ("4\u00a0580", "4580")])
-def test_number_typed_as_text(built: Built, a_return: Path, tmp_path: Path, typed: str, value: str) -> None:
+@pytest.mark.parametrize("typed,value,shown", [("4.580", 4580, "4.580"), ("1,5", 1.5, "1,5"), ("85%", 85, "85"),
+                                               ("4\u00a0580", 4580, "4.580")])
+def test_number_typed_as_text(built: Built, a_return: Path, tmp_path: Path, typed: str, value: float,
+                              shown: str) -> None:
     r = check(built, a_return, tmp_path, lambda wb: wb.set_value("Ambiente", "I8", typed))
     f = next(f for f in r.findings if f.code == "C206")
-    assert (f.sheet, f.cell, f.found) == ("Ambiente", "I8", typed)
-    assert value in f.message
+    assert (f.sheet, f.cell, f.found, f.params["value"]) == ("Ambiente", "I8", typed, value)
+    assert f"letto come {shown})" in f.render_message("it")
 
 
 def test_hashes_missing_actual_binary_and_notes(built: Built, a_return: Path, tmp_path: Path) -> None:

@@ -8,10 +8,9 @@ from barometro.model import Kind
 from barometro.numbers import NumberIssue, parse_number
 
 from ..book import ValueKind
-from ..context import CheckContext, indicator_rows
+from ..context import CheckContext
 from ..findings import Finding, make
 from ..registry import check
-from ._util import COLS, letter, neutralised_in_file
 
 _PERCENT_HINTS = ("%", "*100", "* 100", "x100", "x 100", "percentual", "per cento")
 
@@ -33,15 +32,14 @@ def implausible(actual: float, target: float | None, pct_like: bool, factor: flo
     return 0 < actual <= 1 and target >= 10
 
 
-@check("content_actual", codes=("C201", "C206", "C207", "C208", "C209", "C210", "C211"), order=20)
+@check("content_actual", codes=("C201", "C206", "C207", "C208", "C209", "C210", "C211"))
 def content_actual(ctx: CheckContext) -> Iterator[Finding]:
     f = ctx.file
-    col = COLS["actual"]
-    for ref in indicator_rows(ctx):
-        sheet, row, ind = ref.sheet, ref.row, ref.indicator
-        cell = sheet.cell(row, col)
-        where = f"{letter('actual')}{row}"
-        neutralised = neutralised_in_file(sheet.cell(row, COLS["neutralised"]))
+    for ref in ctx.rows:
+        sheet, ind = ref.sheet, ref.indicator
+        cell = ref.cell("actual")
+        where = ref.ref("actual")
+        neutralised = ref.neutralised
         if cell is not None and cell.kind is ValueKind.ERROR:
             yield make("C210", f, sheet=sheet.name, cell=where, found=cell.value)
             continue

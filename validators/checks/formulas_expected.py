@@ -9,11 +9,11 @@ from barometro.settings import Settings
 from barometro.workbook_templates.spec import FORMULA_KEYS, SUMMARY_SHEET, Layout, row_formula
 
 from ..book import ValueKind, parse_ref
-from ..context import CheckContext, indicator_rows
+from ..context import COLS, CheckContext
 from ..findings import Finding, make
 from ..registry import check
 from ._formulas import same_formula
-from ._util import COLS, letter
+from ._util import letter
 
 _ROW_KEYS = tuple((key, COLS[key], letter(key)) for key in FORMULA_KEYS)
 
@@ -46,7 +46,7 @@ def expected_cells(ctx: CheckContext) -> Iterator[tuple[str, int, int, str, str]
     assert layout is not None
     settings = ctx.settings
     memo = _row_formulas(settings)
-    for ref in indicator_rows(ctx):
+    for ref in ctx.rows:
         row = ref.row
         for key, col, col_letter in _ROW_KEYS:
             formula = memo.get((key, row))
@@ -59,7 +59,7 @@ def expected_cells(ctx: CheckContext) -> Iterator[tuple[str, int, int, str, str]
             yield sheet.name, row, col, cell, formula
 
 
-@check("formulas_expected", codes=("F301", "F302", "F305"), order=30)
+@check("formulas_expected", codes=("F301", "F302", "F305"))
 def formulas_expected(ctx: CheckContext) -> Iterator[Finding]:
     f = ctx.file
     aliases = ctx.sheet_alias

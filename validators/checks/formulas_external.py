@@ -24,7 +24,7 @@ def _classify(formula: str) -> tuple[bool, bool]:
     )
 
 
-@check("formulas_external", codes=("F303", "F304"), order=32, needs_layout=False)
+@check("formulas_external", codes=("F303", "F304"), needs_layout=False)
 def formulas_external(ctx: CheckContext) -> Iterator[Finding]:
     f = ctx.file
     for part in ctx.book.external_links:

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from barometro.workbook_templates.spec import COL, SUMMARY_SHEET, template_value
 
 from ..book import Cell, ValueKind
-from ..context import CheckContext, indicator_rows
+from ..context import CheckContext
 from ..findings import Finding, make
 from ..registry import check
-from ._util import COLS, text_of
+from ._util import text_of
 
 OFFICE_TEXT = ("owner", "sector", "objective", "definition", "indicator", "formula_text", "purpose")
 OFFICE_NUMBERS = ("target", "weight")
+TECHNICAL = ("objective_id", "kind", "polarity", "neutralised")
 
 
 def _same_number(expected: float | None, cell: Cell | None) -> bool:
@@ -24,32 +25,29 @@ def _same_number(expected: float | None, cell: Cell | None) -> bool:
     return abs(float(cell.value) - expected) <= 1e-9 * max(1.0, abs(expected))  # type: ignore[arg-type]
 
 
-@check("office_cells", codes=("S110", "S111"), order=16)
+@check("office_cells", codes=("S110", "S111"))
 def office_cells(ctx: CheckContext) -> Iterator[Finding]:
     f = ctx.file
-    for ref in indicator_rows(ctx):
-        sheet, row, ind = ref.sheet, ref.row, ref.indicator
+    for ref in ctx.rows:
+        sheet, ind = ref.sheet, ref.indicator
         for key in OFFICE_TEXT:
-            cell = sheet.cell(row, COLS[key])
-            expected = getattr(ind, key) or ""
-            found = text_of(cell)
-            if found.strip() != expected.strip():
-                yield make("S111", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
-                           expected=expected, found=found, column=COL[key].header)
-        for key in OFFICE_NUMBERS:
-            cell = sheet.cell(row, COLS[key])
-            expected_n = getattr(ind, key)
-            if not _same_number(expected_n, cell):
-                yield make("S111", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
-                           expected=expected_n, found=None if cell is None else cell.value,
-                           column=COL[key].header)
-        for key in ("objective_id", "kind", "polarity", "neutralised"):
-            cell = sheet.cell(row, COLS[key])
             expected = str(template_value(ind, key) or "")
-            found = text_of(cell).strip()
+            found = ref.text(key)
+            if found.strip() != expected.strip():
+                yield make("S111", f, sheet=sheet.name, cell=ref.ref(key), expected=expected, found=found,
+                           column=COL[key].header)
+        for key in OFFICE_NUMBERS:
+            cell = ref.cell(key)
+            expected_n = template_value(ind, key)
+            if not _same_number(expected_n, cell):  # type: ignore[arg-type]
+                yield make("S111", f, sheet=sheet.name, cell=ref.ref(key), expected=expected_n,
+                           found=None if cell is None else cell.value, column=COL[key].header)
+        for key in TECHNICAL:
+            expected = str(template_value(ind, key) or "")
+            found = ref.text(key).strip()
             if found != expected:
-                yield make("S110", f, sheet=sheet.name, cell=f"{COL[key].letter}{row}",
-                           expected=expected, found=found, column=COL[key].header)
+                yield make("S110", f, sheet=sheet.name, cell=ref.ref(key), expected=expected, found=found,
+                           column=COL[key].header)
     layout = ctx.layout
     summary = ctx.sheet_for(SUMMARY_SHEET)
     if layout is None or summary is None:

@@ -12,7 +12,7 @@ from ..registry import check
 from ._util import COLS, text_of
 
 
-@check("structure_header", codes=("S105",), order=12)
+@check("structure_header", codes=("S105",))
 def structure_header(ctx: CheckContext) -> Iterator[Finding]:
     assert ctx.layout is not None
     for block in ctx.layout.blocks:

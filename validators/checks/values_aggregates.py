@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from barometro.scoring import Scored, achievement, agrees, ente_score, line_score, objective_scores
+from barometro.scoring import Scored, agrees, ente_score, line_score, objective_scores
 from barometro.workbook_templates.spec import LINE_PCT_CELL, SUMMARY_SHEET
 
 from ..book import ValueKind
-from ..context import CheckContext, indicator_rows
+from ..context import CheckContext
 from ..findings import Finding, make
 from ..registry import check
-from ._util import COLS, kind_in_file, neutralised_in_file, number, polarity_in_file, text_of
 from .values_rows import cached
 
 
-@check("values_aggregates", codes=("V404", "V405", "V406", "V407"), order=42)
+@check("values_aggregates", codes=("V404", "V405", "V406", "V409"))
 def values_aggregates(ctx: CheckContext) -> Iterator[Finding]:
     layout = ctx.layout
     assert layout is not None
@@ -24,16 +23,9 @@ def values_aggregates(ctx: CheckContext) -> Iterator[Finding]:
     f, s = ctx.file, ctx.settings
     items: list[Scored] = []
     by_line: dict[str, list[Scored]] = {}
-    for ref in indicator_rows(ctx):
-        sheet, row = ref.sheet, ref.row
-        neutral = neutralised_in_file(sheet.cell(row, COLS["neutralised"]))
-        ach = achievement(
-            number(sheet.cell(row, COLS["actual"])), number(sheet.cell(row, COLS["target"])),
-            kind_in_file(sheet.cell(row, COLS["kind"])), polarity_in_file(sheet.cell(row, COLS["polarity"])),
-            neutralised=neutral, settings=s,
-        )
-        oid = text_of(sheet.cell(row, COLS["objective_id"])).strip()
-        item = Scored(oid, number(sheet.cell(row, COLS["weight"])), ach, neutral, ref.indicator.line_id)
+    for ref in ctx.rows:
+        oid = ref.text("objective_id").strip()
+        item = Scored(oid, ref.number("weight"), ref.score.achievement, ref.neutralised, ref.indicator.line_id)
         items.append(item)
         by_line.setdefault(ref.indicator.line_id, []).append(item)
     summary = ctx.sheet_for(SUMMARY_SHEET)
@@ -51,7 +43,7 @@ def values_aggregates(ctx: CheckContext) -> Iterator[Finding]:
         if not has:
             return  # counted by values_rows as never recalculated
         if cell.kind is ValueKind.ERROR:
-            yield make("V407", f, sheet=sheet.name, cell=ref, found=found)
+            yield make("V409", f, sheet=sheet.name, cell=ref, found=found)
         elif not agrees(found, value, s):
             yield make(code, f, sheet=sheet.name, cell=ref, expected=value, found=found, **extra)
 

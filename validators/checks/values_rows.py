@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from barometro.scoring import achievement, agrees, deviation
+from barometro.scoring import agrees
 
 from ..book import Cell, ValueKind
-from ..context import CheckContext, indicator_rows
+from ..context import CheckContext
 from ..findings import Finding, make
 from ..registry import check
-from ._util import COLS, kind_in_file, letter, neutralised_in_file, number, polarity_in_file
 
 
 def cached(cell: Cell | None) -> tuple[bool, object]:
@@ -32,45 +31,35 @@ def close(found: object, expected: float | None, *, rel: float = 1e-6) -> bool:
     return abs(found - expected) <= rel * max(1.0, abs(expected))
 
 
-@check("values_rows", codes=("V401", "V402", "V403", "V407", "V408"), order=40)
+@check("values_rows", codes=("V401", "V402", "V403", "V407", "V408"))
 def values_rows(ctx: CheckContext) -> Iterator[Finding]:
     f, s = ctx.file, ctx.settings
     uncached = 0
     first_uncached: tuple[str, str] | None = None
-    for ref in indicator_rows(ctx):
-        sheet, row = ref.sheet, ref.row
-        target = number(sheet.cell(row, COLS["target"]))
-        actual = number(sheet.cell(row, COLS["actual"]))
-        weight = number(sheet.cell(row, COLS["weight"]))
-        ach = achievement(
-            actual, target, kind_in_file(sheet.cell(row, COLS["kind"])),
-            polarity_in_file(sheet.cell(row, COLS["polarity"])),
-            neutralised=neutralised_in_file(sheet.cell(row, COLS["neutralised"])), settings=s,
+    for ref in ctx.rows:
+        score = ref.score
+        expected = (
+            ("deviation", "V401", score.deviation, False),
+            ("achievement", "V403", score.achievement, True),
+            ("gauge", "V403", score.achievement, True),
+            ("weight_counted", "V408", score.weight_counted, False),
+            ("points", "V408", score.points, False),
         )
-        counted = weight if (ach is not None and weight is not None) else 0.0
-        points = counted * ach if (counted > 0 and ach is not None) else 0.0
-        expected = {
-            "deviation": ("V401", deviation(actual, target), False),
-            "achievement": ("V403", ach, True),
-            "gauge": ("V403", ach, True),
-            "weight_counted": ("V408", counted, False),
-            "points": ("V408", points, False),
-        }
-        for key, (code, value, in_points) in expected.items():
-            cell = sheet.cell(row, COLS[key])
+        for key, code, value, in_points in expected:
+            cell = ref.cell(key)
             if cell is None or cell.formula is None:
                 continue  # a missing or overwritten formula is the formula check's finding
-            where = f"{letter(key)}{row}"
+            where = ref.ref(key)
             has, found = cached(cell)
             if not has:
                 uncached += 1
-                first_uncached = first_uncached or (sheet.name, where)
+                first_uncached = first_uncached or (ref.sheet.name, where)
                 continue
             if cell.kind is ValueKind.ERROR:
-                yield make("V407", f, sheet=sheet.name, cell=where, found=found)
+                yield make("V407", f, sheet=ref.sheet.name, cell=where, found=found)
                 continue
             ok = agrees(found, value, s) if in_points else close(found, value)
             if not ok:
-                yield make(code, f, sheet=sheet.name, cell=where, expected=value, found=found)
+                yield make(code, f, sheet=ref.sheet.name, cell=where, expected=value, found=found)
     if uncached and first_uncached is not None:
         yield make("V402", f, sheet=first_uncached[0], cell=first_uncached[1], count=uncached)

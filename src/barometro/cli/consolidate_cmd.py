@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-MAX_FINDINGS_SHOWN = 8
-
 
 @click.command("consolidate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
@@ -63,45 +61,9 @@ def command(paths, master, output, html_out, pdf_out, settings_src, include_erro
     except ConsolidationError as exc:
         click.echo(t("cli.error", detail=str(exc)), err=True)
         raise SystemExit(2) from None
-    _print_report(result, t)
+    from barometro.consolidation.text_output import render_text
+
+    click.echo(render_text(result))
     if result.blocked:
         click.echo(t("cli.blocked"), err=True)
         raise SystemExit(1)
-
-
-def _print_report(result, t) -> None:
-    from barometro.consolidation.fmt import pct
-
-    merge = result.merge
-    used = [o for o in merge.files if o.decision.used]
-    click.echo(t("cli.files", total=len(merge.files), used=len(used)))
-    for outcome in merge.files:
-        if outcome.decision.used and outcome.source.status.value in ("ok", "avvisi"):
-            continue
-        src = outcome.source
-        click.echo(t("cli.file_line", file=src.name, decision=t("decision." + outcome.decision.value),
-                     status=src.status.value))
-        serious = [f for f in src.findings if f.severity == "errore"] or list(src.findings)
-        for f in serious[:MAX_FINDINGS_SHOWN]:
-            where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.cell)
-            click.echo(f"      {f.code} {where}: {f.message}")
-        if len(serious) > MAX_FINDINGS_SHOWN:
-            click.echo("      " + t("cli.more_findings", count=len(serious) - MAX_FINDINGS_SHOWN))
-    for issue in merge.issues:
-        if issue.kind.value in ("file_respinto",):
-            continue
-        message = t("issue." + issue.kind.value, winner=issue.detail, decision=issue.detail)
-        where = " ".join(x for x in (issue.sector, issue.file, issue.indicator_id) if x)
-        click.echo(t("cli.issue_line", where=where, message=message))
-    for s in merge.sectors:
-        if s.state != "pervenuto":
-            click.echo(t("cli.sector_line", sector=s.sector, state=t("sector_state." + s.state),
-                         returned=s.returned, expected=s.expected))
-    if not result.blocked:
-        for line in result.plan.lines:
-            if line.id in result.scores.line:
-                click.echo(t("cli.line_pct", line=line.title, pct=pct(result.scores.line[line.id])))
-        click.echo(t("cli.ente_pct", pct=pct(result.scores.ente)))
-        click.echo(result.settings.describe_it())
-    for path in result.written:
-        click.echo(t("cli.written", path=path))

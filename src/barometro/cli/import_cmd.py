@@ -71,7 +71,7 @@ def command(report: str, output: str, as_json: bool, settings_source: str | None
                     "from_typed": chk.from_typed,
                     "from_core": chk.from_core,
                     "matches": chk.matches,
-                    "explanation": chk.explanation,
+                    "explanation": chk.explanation.render(),
                 }
                 for ln, chk in zip(plan.lines, checks, strict=True)
             ],
@@ -86,8 +86,7 @@ def command(report: str, output: str, as_json: bool, settings_source: str | None
 def _print_summary(result, checks, settings, out) -> None:  # noqa: ANN001 - internal
     from collections import Counter, defaultdict
 
-    from barometro.messages import text
-    from barometro.numbers import format_it
+    from barometro.messages import format_percent, text
 
     plan = result.plan
     click.echo(text("legacy.cli.header", ente=plan.ente or "?", year=plan.year or "?",
@@ -95,7 +94,7 @@ def _print_summary(result, checks, settings, out) -> None:  # noqa: ANN001 - int
                     indicators=len(plan.indicators)))
     for ln, chk in zip(plan.lines, checks, strict=True):
         inds = plan.indicators_of_line(ln.id)
-        published = "—" if ln.published_pct is None else format_it(ln.published_pct, 2) + " %"
+        published = "—" if ln.published_pct is None else format_percent(ln.published_pct)
         mark = "ok" if chk.matches else "≠"
         click.echo(text("legacy.cli.line", id=ln.id, name=ln.sheet_name,
                         objectives=len({i.objective_id for i in inds}), indicators=len(inds),

@@ -11,19 +11,16 @@ Library use::
 from __future__ import annotations
 
 from .merge import merge_returns
-from .run import ConsolidationError, consolidate, return_from_report, write_outputs
-from .scores import compute_scores, merged_plan
+from .run import ConsolidationError, consolidate, write_outputs
+from .scores import merged_plan
 from .types import (
     ConsolidationResult,
     Decision,
-    FileStatus,
     IssueKind,
     MergedRow,
     MergeIssue,
     MergeResult,
-    ReturnedRow,
     RowState,
-    Scores,
     SectorReturn,
     SectorSummary,
 )
@@ -32,20 +29,15 @@ __all__ = [
     "ConsolidationError",
     "ConsolidationResult",
     "Decision",
-    "FileStatus",
     "IssueKind",
     "MergeIssue",
     "MergeResult",
     "MergedRow",
-    "ReturnedRow",
     "RowState",
-    "Scores",
     "SectorReturn",
     "SectorSummary",
-    "compute_scores",
     "consolidate",
     "merge_returns",
     "merged_plan",
-    "return_from_report",
     "write_outputs",
 ]

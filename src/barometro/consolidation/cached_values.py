@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
+from barometro.scoring import score_row
 from barometro.workbook_templates import spec
 
 from .types import ConsolidationResult
@@ -38,18 +39,15 @@ def expected_values(result: ConsolidationResult, layout: spec.Layout) -> dict[tu
     col = {k: spec.COL[k].letter for k in ("deviation", "achievement", "gauge", "weight_counted", "points")}
     for block in layout.blocks:
         out[(block.sheet_name, spec.LINE_PCT_CELL)] = _v(scores.line.get(block.line.id))
-        for ind in block.indicators:
-            row = block.row_of(ind.id)
-            actual = ind.actual
-            dev = actual - ind.target if actual is not None and ind.target is not None else None
-            ach = scores.indicator.get(ind.id)
-            counted = float(ind.weight) if (ach is not None and ind.weight is not None) else 0.0
-            points = counted * ach if (counted > 0 and ach is not None) else 0.0
-            out[(block.sheet_name, f"{col['deviation']}{row}")] = _v(dev)
-            out[(block.sheet_name, f"{col['achievement']}{row}")] = _v(ach)
-            out[(block.sheet_name, f"{col['gauge']}{row}")] = _v(ach)
-            out[(block.sheet_name, f"{col['weight_counted']}{row}")] = counted
-            out[(block.sheet_name, f"{col['points']}{row}")] = points
+        for offset, ind in enumerate(block.indicators):
+            row = spec.FIRST_ROW + offset
+            r = score_row(ind.actual, ind.target, ind.weight, ind.kind, ind.polarity,
+                          neutralised=ind.neutralised, settings=result.settings)
+            out[(block.sheet_name, f"{col['deviation']}{row}")] = _v(r.deviation)
+            out[(block.sheet_name, f"{col['achievement']}{row}")] = _v(r.achievement)
+            out[(block.sheet_name, f"{col['gauge']}{row}")] = _v(r.achievement)
+            out[(block.sheet_name, f"{col['weight_counted']}{row}")] = r.weight_counted
+            out[(block.sheet_name, f"{col['points']}{row}")] = r.points
     summary = spec.SUMMARY_SHEET
     for line_id, row in layout.line_rows.items():
         out[(summary, f"C{row}")] = _v(scores.line.get(line_id))

@@ -1,27 +1,19 @@
-"""Italian number formatting for the Relazione (85,29 %, 1.194.987, 1,5)."""
+"""Numbers in the Relazione, written the way the output's language writes them
+(`85,29 %`, `1.194.987`, `1,5` in Italian): thin names over `messages.format_number`."""
 
 from __future__ import annotations
 
-import math
-
-from barometro.numbers import format_it
+from barometro.messages import format_number, format_percent
 
 
 def pct(value: float | None, decimals: int = 2) -> str:
     """'85,29 %'; '' for None."""
-    if value is None:
-        return ""
-    return f"{format_it(value, decimals)} %"
+    return format_percent(value, decimals=decimals)
 
 
 def num(value: float | None) -> str:
-    """A target or actual as staff write it: integers with thousands dots, else up to 2 decimals."""
-    if value is None or not math.isfinite(value):
-        return ""
-    if float(value).is_integer():
-        return format_it(value, 0)
-    text = format_it(value, 2)
-    return text.rstrip("0").rstrip(",")
+    """A target or actual as staff write it: integers with thousands separators, else up to 2 decimals."""
+    return format_number(value)
 
 
 def signed(value: float | None) -> str:

@@ -21,12 +21,14 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 
+from barometro.issues import Severity
+from barometro.messages import Phrase
 from barometro.model import Plan
+from barometro.validators import Status
 
 from .types import (
     Decision,
     FileOutcome,
-    FileStatus,
     IssueKind,
     MergedRow,
     MergeIssue,
@@ -34,6 +36,7 @@ from .types import (
     RowState,
     SectorReturn,
     SectorSummary,
+    merge_issue,
 )
 
 
@@ -52,13 +55,13 @@ def _matches(ret: SectorReturn, prefer: str) -> bool:
 
 
 def _first_decision(ret: SectorReturn, sectors: set[str], include_errors: bool) -> Decision:
-    if ret.status is FileStatus.UNREADABLE:
+    if ret.status is Status.UNREADABLE:
         return Decision.REFUSED_UNREADABLE
     if ret.scope != "settore" or not ret.sector:
         return Decision.REFUSED_NOT_A_RETURN
     if ret.sector not in sectors:
         return Decision.REFUSED_UNKNOWN_SECTOR
-    if ret.status is FileStatus.ERRORS:
+    if ret.status is Status.ERRORS:
         return Decision.ACCEPTED_WITH_ERRORS if include_errors else Decision.REFUSED_ERRORS
     return Decision.ACCEPTED
 
@@ -86,7 +89,8 @@ def merge_returns(
         if decision.used:
             candidates.setdefault(str(ret.sector), []).append(ret)
         else:
-            issues.append(MergeIssue(IssueKind.REFUSED_FILE, ret.sector or "", ret.name, "", decision.value))
+            issues.append(merge_issue(IssueKind.REFUSED_FILE, ret.sector or "", ret.name,
+                                      decision=Phrase(f"consolidation.decision.{decision.value}")))
 
     # ---- one return per sector
     winners: dict[str, SectorReturn] = {}
@@ -108,7 +112,7 @@ def merge_returns(
             conflicts.add(sector)
             for r in group:
                 decisions[r.name] = Decision.CONFLICT
-            issues.append(MergeIssue(IssueKind.CONFLICT, sector, names))
+            issues.append(merge_issue(IssueKind.CONFLICT, sector, names))
             continue
         for p in prefer:
             if any(_matches(r, p) for r in group):
@@ -120,11 +124,11 @@ def merge_returns(
             same = bool(r.sha256) and r.sha256 == winner.sha256
             decisions[r.name] = Decision.IDENTICAL_COPY if same else Decision.SUPERSEDED
             details[r.name] = winner.name
-        issues.append(MergeIssue(IssueKind.DUPLICATE_SECTOR, sector, names, "", winner.name))
+        issues.append(merge_issue(IssueKind.DUPLICATE_SECTOR, sector, names, winner=winner.name))
 
     for p in prefer:
         if p not in used_prefs:
-            issues.append(MergeIssue(IssueKind.PREFER_UNUSED, "", p))
+            issues.append(merge_issue(IssueKind.PREFER_UNUSED, "", p))
 
     # ---- rows, by id
     plan_ids = {ind.id: ind for ind in plan.indicators}
@@ -139,7 +143,7 @@ def merge_returns(
             got = winner.rows.get(ind.id)
             if got is None:
                 rows.append(MergedRow(ind, RowState.MISSING_DELETED, source=winner.name, reason=winner.name))
-                issues.append(MergeIssue(IssueKind.DELETED_ROW, ind.sector, winner.name, ind.id))
+                issues.append(merge_issue(IssueKind.DELETED_ROW, ind.sector, winner.name, ind.id))
                 continue
             with_errors = decisions[winner.name] is Decision.ACCEPTED_WITH_ERRORS
             cell = f"{got.sheet}!{got.row}" if got.sheet and got.row else got.sheet
@@ -167,16 +171,17 @@ def merge_returns(
     for sector, winner in winners.items():
         for rid in winner.rows:
             ind = plan_ids.get(rid)
-            if ind is None:
-                issues.append(MergeIssue(IssueKind.ADDED_ROW, sector, winner.name, rid, _cell(winner, rid)))
-            elif ind.sector != sector:
-                issues.append(
-                    MergeIssue(IssueKind.FOREIGN_ROW, sector, winner.name, rid, _cell(winner, rid))
-                )
-        for where in winner.extra_rows:
-            issues.append(MergeIssue(IssueKind.ADDED_ROW, sector, winner.name, "", where))
+            if ind is not None and ind.sector != sector:
+                issues.append(merge_issue(IssueKind.FOREIGN_ROW, sector, winner.name, rid, _cell(winner, rid)))
+        # Rows the validator found outside the file's plan rows: added, or another sector's.
+        for extra in winner.extra_rows:
+            ind = plan_ids.get(extra.indicator_id)
+            kind = IssueKind.FOREIGN_ROW if ind is not None and ind.sector != sector else IssueKind.ADDED_ROW
+            if ind is not None and ind.sector == sector:
+                continue  # its own row on another sheet: reported as deleted where it belongs
+            issues.append(merge_issue(kind, sector, winner.name, extra.indicator_id, f"{extra.sheet}!{extra.row}"))
         if decisions[winner.name] is Decision.ACCEPTED_WITH_ERRORS:
-            issues.append(MergeIssue(IssueKind.INCLUDED_WITH_ERRORS, sector, winner.name))
+            issues.append(merge_issue(IssueKind.INCLUDED_WITH_ERRORS, sector, winner.name))
 
     outcomes = tuple(FileOutcome(r, decisions[r.name], details.get(r.name, "")) for r in ordered)
     summaries = _sector_summaries(sectors, plan, rows, ordered, decisions, winners, conflicts, deadline)
@@ -230,8 +235,8 @@ def _sector_summaries(
                 files=files,
                 used_file=winner.name if winner else "",
                 status=winner.status if winner else None,
-                errors=winner.count("errore") if winner else 0,
-                warnings=winner.count("avviso") if winner else 0,
+                errors=winner.count(Severity.ERROR) if winner else 0,
+                warnings=winner.count(Severity.WARNING) if winner else 0,
                 on_time=on_time,
                 state=state,
             )

@@ -8,7 +8,6 @@ previous outputs (or nothing), never a half-written or a mixed set.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -19,20 +18,14 @@ from typing import TYPE_CHECKING
 from barometro import __version__
 from barometro.atomic import atomic_path
 from barometro.messages import text
+from barometro.scoring import score_plan
 from barometro.settings import Settings, SettingsError, load_settings
+from barometro.validators.context import MasterInfo
 
 from .merge import merge_returns
-from .scores import compute_scores, merged_plan
+from .scores import merged_plan
 from .sources import display_names, expand_paths, file_facts
-from .types import (
-    ConsolidationResult,
-    FileStatus,
-    FindingSummary,
-    ReturnedRow,
-    RunInfo,
-    SectorReturn,
-    SourceFacts,
-)
+from .types import ConsolidationResult, RunInfo, SectorReturn
 from .workbook import build_base
 
 if TYPE_CHECKING:
@@ -79,64 +72,6 @@ def run_timestamp(now: datetime | None = None) -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    f = float(value)
-    return f if math.isfinite(f) else None
-
-
-def _severity(value: object) -> str:
-    return str(getattr(value, "value", value) or "")
-
-
-def return_from_report(report: object, name: str, facts: SourceFacts | None) -> SectorReturn:
-    """A validator `FileReport` as the merge needs it."""
-    identity = getattr(report, "identity", None)
-    scope = getattr(identity, "scope", None) if identity is not None else None
-    sector = getattr(identity, "sector", None) if identity is not None else None
-    rows: dict[str, ReturnedRow] = {}
-    for ind_id, row in (getattr(report, "rows", None) or {}).items():
-        rows[str(ind_id)] = ReturnedRow(
-            actual=_number(getattr(row, "actual", None)),
-            note=str(getattr(row, "note", "") or ""),
-            sheet=str(getattr(row, "sheet", "") or ""),
-            row=getattr(row, "row", None),
-            actual_raw=getattr(row, "actual_raw", None),
-        )
-    findings = tuple(
-        FindingSummary(
-            code=str(getattr(f, "code", "")),
-            severity=_severity(getattr(f, "severity", "")),
-            sheet=str(getattr(f, "sheet", "") or ""),
-            cell=str(getattr(f, "cell", "") or ""),
-            message=str(getattr(f, "message", "") or ""),
-            hint=str(getattr(f, "hint", "") or ""),
-        )
-        for f in (getattr(report, "findings", None) or ())
-    )
-    inserted = tuple(f"{f.sheet}!{f.cell}" for f in findings if f.code == "S106")
-    return SectorReturn(
-        name=name,
-        status=FileStatus.parse(getattr(report, "status", None)),
-        sector=str(sector) if sector else None,
-        scope=str(getattr(scope, "value", scope)) if scope else None,
-        rows=rows,
-        findings=findings,
-        facts=facts,
-        extra_rows=inserted,
-    )
-
-
-def _validator():
-    """`validate_paths` of the validator package (exported at its top level, or in `validate`)."""
-    try:
-        from barometro.validators import validate_paths
-    except ImportError:
-        from barometro.validators.validate import validate_paths
-    return validate_paths
-
-
 def _resolve_settings(settings: Settings | str | Path | None, fallback: Settings) -> Settings:
     if settings is None:
         return fallback
@@ -162,7 +97,7 @@ def _check_outputs(outputs: Sequence[Path], inputs: Iterable[Path], master: Path
 def consolidate(
     paths: Sequence[str | Path],
     *,
-    master: str | Path,
+    master: str | Path | MasterInfo,
     output: str | Path | None = None,
     html: str | Path | None = None,
     pdf: str | Path | None = None,
@@ -175,27 +110,30 @@ def consolidate(
 ) -> ConsolidationResult:
     """Validate the returns in `paths`, merge them by indicator id and write the outputs.
 
+    `master` is the master's path, or the `MasterInfo` the caller already read
+    (the add-in's button, the portal): it is read once per run either way.
     Returns the result; `result.written` lists the outputs moved into place
     (empty when `result.blocked`: two different returns for one sector and no
     `prefer`). Raises `ConsolidationError` (Italian message) when the master
     cannot be read, no returned file is given, or an output would overwrite
     an input.
     """
-    from barometro.workbook_templates.master_reader import read_template
+    from barometro.validators import MasterError, load_master, validate_paths
 
-    validate_paths = _validator()
-
-    master = Path(master)
+    master_path = Path(master.path) if isinstance(master, MasterInfo) else Path(master)
     outputs = [Path(p) for p in (output, html, pdf) if p is not None]
     raw_inputs = [Path(p) for p in paths]
-    files = expand_paths(raw_inputs, exclude=[master])
-    _check_outputs(outputs, [*files, *(p for p in raw_inputs if p.is_file())], master)
+    files = expand_paths(raw_inputs, exclude=[master_path])
+    _check_outputs(outputs, [*files, *(p for p in raw_inputs if p.is_file())], master_path)
     if not files:
         raise ConsolidationError(t("error.no_inputs"))
-    try:
-        info = read_template(master)
-    except Exception as exc:  # noqa: BLE001 - any unreadable master is one clear message
-        raise ConsolidationError(t("error.master", path=master, detail=str(exc))) from None
+    if isinstance(master, MasterInfo):
+        info = master
+    else:
+        try:
+            info = load_master(master_path)
+        except MasterError as exc:
+            raise ConsolidationError(t("error.master", path=master_path, detail=str(exc))) from None
     plan = info.plan
     used_settings = _resolve_settings(settings, info.settings)
     timestamp = run_timestamp(now)
@@ -205,31 +143,26 @@ def consolidate(
         # The base workbook does not depend on the returns: build it while the validator's
         # worker processes run (this thread would otherwise only wait for them).
         base = _Background(build_base, plan, used_settings, timestamp)
-    batch = validate_paths(files, master=master, settings=info.settings, jobs=jobs)
+    batch = validate_paths(files, master=info, settings=info.settings, jobs=jobs)
     base_book = base.result() if base is not None else None
-    return _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer,
+    if batch.fatal:
+        raise ConsolidationError(t("error.master", path=master_path, detail=str(batch.fatal)))
+    reports = {Path(r.path).resolve(): r for r in batch.files}
+    names = display_names(files)
+    returns = [SectorReturn(names[path], reports[path.resolve()], file_facts(path))
+               for path in files if path.resolve() in reports]
+    return _finish(returns, master_path, plan, used_settings, timestamp, include_errors, prefer,
                    deadline, output, html, pdf, base_book)
 
 
-def _finish(batch, files, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
+def _finish(returns, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
             output, html, pdf, base_book) -> ConsolidationResult:
-    fatal = getattr(batch, "fatal", None)
-    if fatal:
-        raise ConsolidationError(t("error.master", path=master, detail=str(fatal)))
-    reports = {Path(getattr(r, "path", "")).resolve(): r for r in batch.files}
-    names = display_names(files)
-    returns = []
-    for path in files:
-        report = reports.get(path.resolve())
-        if report is None:
-            continue
-        returns.append(return_from_report(report, names[path], file_facts(path)))
 
     merge = merge_returns(
         plan, returns, include_errors=include_errors, prefer=[str(p) for p in prefer], deadline=deadline
     )
     final_plan = merged_plan(plan, merge)
-    scores = compute_scores(final_plan, used_settings)
+    scores = score_plan(final_plan, used_settings)
     run = RunInfo(
         timestamp=timestamp,
         tool_version=__version__,

@@ -1,14 +1,12 @@
-"""Every percentage of the Relazione from the merged plan, by the scoring core."""
+"""The master's plan carrying the merged actuals (its scores: `scoring.score_plan`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from barometro import scoring
 from barometro.model import Plan
-from barometro.settings import Settings
 
-from .types import MergeResult, Scores
+from .types import MergeResult
 
 
 def merged_plan(plan: Plan, merge: MergeResult) -> Plan:
@@ -22,9 +20,3 @@ def merged_plan(plan: Plan, merge: MergeResult) -> Plan:
         else:
             indicators.append(replace(ind, actual=None, note=""))
     return Plan(plan.ente, plan.year, list(plan.lines), indicators)
-
-
-def compute_scores(plan: Plan, settings: Settings) -> Scores:
-    """Indicator, objective, line and ente % of a plan carrying actuals (unrounded)."""
-    p = scoring.score_plan(plan, settings)
-    return Scores(p.indicator, p.objective, p.line, p.ente)

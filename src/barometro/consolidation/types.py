@@ -7,31 +7,17 @@ writers (workbook, HTML, PDF) only read them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from barometro.issues import Issue, Severity
 from barometro.model import Indicator, Plan
+from barometro.scoring import PlanScores
 from barometro.settings import Settings
-
-
-class FileStatus(StrEnum):
-    """Validation status of a returned file (the validator's values)."""
-
-    OK = "ok"
-    WARNINGS = "avvisi"
-    ERRORS = "errori"
-    UNREADABLE = "illeggibile"
-
-    @classmethod
-    def parse(cls, value: object) -> FileStatus:
-        raw = getattr(value, "value", value)
-        text = str(raw or "").strip().lower()
-        for member in cls:
-            if text in (member.value, member.name.lower()):
-                return member
-        return cls.UNREADABLE
+from barometro.validators import FileReport, Finding, ReturnedRow, Status
+from barometro.validators.context import ExtraRow
 
 
 class Decision(StrEnum):
@@ -84,29 +70,6 @@ BLOCKING_ISSUES = frozenset({IssueKind.CONFLICT})
 
 
 @dataclass(frozen=True)
-class ReturnedRow:
-    """One indicator row as read from a returned file."""
-
-    actual: float | None
-    note: str = ""
-    sheet: str = ""
-    row: int | None = None
-    actual_raw: object = None
-
-
-@dataclass(frozen=True)
-class FindingSummary:
-    """A validator finding, reduced to what the outputs print."""
-
-    code: str
-    severity: str  # "errore", "avviso", "info" (the validator's words)
-    sheet: str
-    cell: str
-    message: str
-    hint: str = ""
-
-
-@dataclass(frozen=True)
 class SourceFacts:
     """Audit facts of a file on disk (the `Fonti` sheet)."""
 
@@ -119,23 +82,45 @@ class SourceFacts:
 
 @dataclass(frozen=True)
 class SectorReturn:
-    """One returned file as the merge needs it (built from a validator FileReport)."""
+    """One returned file as the merge takes it: the validator's own report, a display
+    name and the file's audit facts. Everything else is read from the report."""
 
     name: str  # unique display name (the file name, or a relative path when names clash)
-    status: FileStatus
-    sector: str | None
-    scope: str | None  # "settore", "master" or None (unknown identity)
-    rows: Mapping[str, ReturnedRow] = field(default_factory=dict)
-    findings: tuple[FindingSummary, ...] = ()
+    report: FileReport
     facts: SourceFacts | None = None
-    extra_rows: tuple[str, ...] = ()  # rows without a plan id (the validator's finding cells)
+
+    @property
+    def status(self) -> Status:
+        return self.report.status
+
+    @property
+    def sector(self) -> str | None:
+        ident = self.report.identity
+        return (ident.sector or None) if ident is not None else None
+
+    @property
+    def scope(self) -> str | None:
+        ident = self.report.identity
+        return (ident.scope or None) if ident is not None else None
+
+    @property
+    def rows(self) -> Mapping[str, ReturnedRow]:
+        return self.report.rows
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings
+
+    @property
+    def extra_rows(self) -> list[ExtraRow]:
+        return self.report.extra_rows
 
     @property
     def sha256(self) -> str:
         return self.facts.sha256 if self.facts else ""
 
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+    def count(self, severity: Severity) -> int:
+        return self.report.count(severity)
 
 
 @dataclass(frozen=True)
@@ -158,17 +143,37 @@ class MergedRow:
     reason: str = ""  # why it is missing (file name refused, ...)
 
 
-@dataclass(frozen=True)
-class MergeIssue:
+@dataclass(frozen=True, kw_only=True)
+class MergeIssue(Issue):
+    """A structural fact the merge reports; its message is rendered on output."""
+
     kind: IssueKind
-    sector: str
+    sector: str = ""
     file: str = ""
     indicator_id: str = ""
-    detail: str = ""
+    where: str = ""  # "<sheet>!<row>" in the file, when the issue is about a row
 
     @property
     def blocking(self) -> bool:
         return self.kind in BLOCKING_ISSUES
+
+
+ISSUE_SEVERITY = {
+    IssueKind.CONFLICT: Severity.ERROR,
+    IssueKind.REFUSED_FILE: Severity.WARNING,
+    IssueKind.INCLUDED_WITH_ERRORS: Severity.WARNING,
+    IssueKind.DELETED_ROW: Severity.WARNING,
+    IssueKind.ADDED_ROW: Severity.WARNING,
+    IssueKind.FOREIGN_ROW: Severity.WARNING,
+    IssueKind.DUPLICATE_SECTOR: Severity.INFO,
+    IssueKind.PREFER_UNUSED: Severity.WARNING,
+}
+
+
+def merge_issue(kind: IssueKind, sector: str = "", file: str = "", indicator_id: str = "", where: str = "",
+                **params: object) -> MergeIssue:
+    return MergeIssue(code=kind.value, severity=ISSUE_SEVERITY[kind], key=f"consolidation.issue.{kind.value}",
+                      params=params, kind=kind, sector=sector, file=file, indicator_id=indicator_id, where=where)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ class SectorSummary:
     returned: int  # merged from a file
     files: tuple[str, ...]  # every file that claimed this sector
     used_file: str  # "" when none
-    status: FileStatus | None  # validation status of the used file
+    status: Status | None  # validation status of the used file
     errors: int
     warnings: int
     on_time: bool | None  # None: no deadline given or no file
@@ -210,16 +215,6 @@ class MergeResult:
 
 
 @dataclass(frozen=True)
-class Scores:
-    """Every percentage of the Relazione, computed by the scoring core (unrounded)."""
-
-    indicator: Mapping[str, float | None]
-    objective: Mapping[str, float | None]
-    line: Mapping[str, float | None]
-    ente: float | None
-
-
-@dataclass(frozen=True)
 class RunInfo:
     """When, with what, and how the consolidation ran (the audit trail header)."""
 
@@ -237,7 +232,7 @@ class ConsolidationResult:
     plan: Plan  # the master's plan with the merged actuals and notes
     settings: Settings
     merge: MergeResult
-    scores: Scores
+    scores: PlanScores
     run: RunInfo
     written: tuple[Path, ...] = ()  # outputs moved into place ([] when blocked)
 

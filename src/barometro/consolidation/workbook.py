@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING
 from barometro.messages import text
 from barometro.model import Plan
 from barometro.settings import Settings
+from barometro.validators import Status
 from barometro.workbook_templates import spec
+from barometro.workbook_templates.fill import write_input
 
 from .cached_values import expected_values, finalise_xlsx
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
-from .types import ConsolidationResult, Decision, FileStatus, RowState
+from .types import ConsolidationResult, RowState
 
 
 def t(key: str, **values: object) -> str:
@@ -66,17 +68,16 @@ def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | N
     error_fill = PatternFill("solid", fgColor="F4CCCC")
     missing_fill = PatternFill("solid", fgColor="FCE4D6")
     layout = spec.build_layout(result.plan, result.settings, "master")
-    actual_col, note_col = spec.COL["actual"].letter, spec.COL["note"].letter
+    actual_col = spec.COL["actual"].letter
     rows = {r.indicator.id: r for r in result.merge.rows}
     for block in layout.blocks:
         ws = wb[block.sheet_name]
-        for ind in block.indicators:
-            row = block.row_of(ind.id)
+        for offset, ind in enumerate(block.indicators):
+            row = spec.FIRST_ROW + offset
             merged = rows[ind.id]
-            a, k = ws[f"{actual_col}{row}"], ws[f"{note_col}{row}"]
+            a = ws[f"{actual_col}{row}"]
             if merged.state.returned:
-                a.value = merged.actual
-                k.value = merged.note or None
+                write_input(ws, row, merged.actual, merged.note)
                 if merged.state is RowState.RETURNED_WITH_ERRORS:
                     a.fill = error_fill
                     a.comment = Comment(t("wb.comment_with_errors", file=merged.source), "Barometro")
@@ -150,8 +151,8 @@ def _yes_no(value: bool | None) -> str:
     return t("wb.yes") if value else t("wb.no")
 
 
-def _status_text(status: FileStatus | None) -> str:
-    return status.value if status is not None else "—"
+def _status_text(status: Status | None) -> str:
+    return text(f"validators.status.{status.value}") if status is not None else "—"
 
 
 # --------------------------------------------------------------------------- sheets
@@ -212,13 +213,8 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
     _header(ws, 4, [t(f"wb.col.{k}") for k in ("issue", "sector", "file", "indicator_id", "detail")], st)
     rows = []
     for issue in merge.issues:
-        message = t(
-            "issue." + issue.kind.value,
-            winner=issue.detail,
-            decision=t("decision." + issue.detail) if issue.detail in {d.value for d in Decision} else "",
-        )
-        rows.append([message, issue.sector or "—", issue.file or "—", issue.indicator_id or None,
-                     issue.detail or None])
+        rows.append([issue.message, issue.sector or "—", issue.file or "—", issue.indicator_id or None,
+                     issue.where or None])
     if not rows:
         rows.append([t("wb.no_issues"), None, None, None, None])
     r = _table(ws, 5, rows, st) + 1
@@ -228,8 +224,8 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
     rows = []
     for outcome in merge.files:
         for f in outcome.source.findings:
-            rows.append([outcome.source.name, t("decision." + outcome.decision.value), f.code, f.severity,
-                         f.sheet or None, f.cell or None, f.message, f.hint or None])
+            rows.append([outcome.source.name, t("decision." + outcome.decision.value), f.code,
+                         f.severity.label(), f.sheet or None, f.cell or None, f.message, f.hint or None])
     if not rows:
         rows.append([t("wb.no_findings"), None, None, None, None, None, None, None])
     _table(ws, r + 2, rows, st)
@@ -273,7 +269,7 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
         f = src.facts
         rows.append([
             src.name, str(f.path) if f else None, f.sha256 if f else None, f.size if f else None,
-            f.mtime if f else None, src.status.value, src.sector or None,
+            f.mtime if f else None, _status_text(src.status), src.sector or None,
             t("decision." + outcome.decision.value) + (f" ({outcome.detail})" if outcome.detail else ""),
         ])
     _table(ws, r + 1, rows, st, date_cols=(5,))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from barometro.messages import text
-from barometro.numbers import format_it
 from barometro.scoring import achievement, fits_any_rule
 from barometro.settings import DEFAULT_SETTINGS, Settings
 
@@ -22,14 +20,10 @@ _SHARE = re.compile(r"percentual|\bgrado\b|gradimento|soddisf|\*\s*100|%|/", re.
 _GROWTH = re.compile(r"increment|variazion|crescit|aumento|\banno\s+precedente\b|\b20\d\d\b.{0,40}\b20\d\d\b", re.IGNORECASE)
 
 
-def _n(value: float) -> str:
-    return format_it(value, 0 if float(value).is_integer() else 2)
-
-
 def _issue(code: str, severity: Severity, row: LegacyRow, field: str | None, key: str,
            guessed: str | None = None, **values: object) -> ImportIssue:
-    return ImportIssue(code, severity.value, row.source_row, field,
-                       text(key, row=row.source_row, **values), guessed, row.sheet)
+    return ImportIssue(code=code, severity=severity, key=key, params=values, source_row=row.source_row,
+                       field=field, guessed=guessed, sheet=row.sheet)
 
 
 def check_rows(rows: list[LegacyRow], settings: Settings = DEFAULT_SETTINGS) -> list[ImportIssue]:
@@ -50,7 +44,7 @@ def _row_checks(row: LegacyRow, settings: Settings) -> list[ImportIssue]:
     t, a, d = row.target.value, row.actual.value, row.deviation.value
     if t is not None and a is not None and d is not None and abs((a - t) - d) > 0.5:
         out.append(_issue("legacy-deviation-mismatch", Severity.WARNING, row, "deviation",
-                          "legacy.issue.deviation_mismatch", _n(a - t), typed=_n(d), computed=_n(a - t)))
+                          "legacy.issue.deviation_mismatch", a - t, typed=d, computed=a - t))
     if (t is not None and a is not None and 0 < t <= 100 and a > 100
             and a > settings.plausibility_factor * t
             and _SHARE.search(f"{row.indicator} {row.formula_text}")
@@ -59,8 +53,8 @@ def _row_checks(row: LegacyRow, settings: Settings) -> list[ImportIssue]:
         while guess > 100:
             guess /= 10
         out.append(_issue("legacy-implausible-value", Severity.WARNING, row, "actual",
-                          "legacy.issue.implausible", format_it(guess, 1), actual=_n(a), target=_n(t),
-                          guess=format_it(guess, 1)))
+                          "legacy.issue.implausible", round(guess, 1), actual=a, target=t,
+                          guess=round(guess, 1)))
     typed = row.achievement.value
     if not row.neutralised and typed is not None and a is not None and t is not None:
         computed = achievement(a, t, row.kind, row.polarity, settings=settings)
@@ -70,7 +64,7 @@ def _row_checks(row: LegacyRow, settings: Settings) -> list[ImportIssue]:
             else:
                 key, severity = "legacy.issue.achievement_no_rule", Severity.WARNING
             out.append(_issue("legacy-achievement-mismatch", severity, row, "achievement", key,
-                              _n(round(computed, 2)), typed=_n(typed), computed=format_it(computed, 2)))
+                              round(computed, 2), typed=typed, computed=round(computed, 2)))
     return out
 
 
@@ -99,5 +93,5 @@ def _weights(members: list[LegacyRow]) -> list[ImportIssue]:
         return []
     first = members[0]
     return [_issue("legacy-weight-sum", Severity.WARNING, first, "weight", "legacy.issue.weight_sum",
-                   None, total=_n(total), objective=first.objective[:60],
+                   None, total=float(total), objective=first.objective[:60],
                    objective_id=first.objective_id or "")]

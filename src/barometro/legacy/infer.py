@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from barometro.messages import text
+from barometro.messages import Phrase
 from barometro.model import Kind, Polarity
 from barometro.scoring import achievement
 
@@ -94,8 +94,8 @@ def infer_rows(rows: list[LegacyRow]) -> list[ImportIssue]:
     issues: list[ImportIssue] = []
 
     def add(code: str, severity: Severity, row: LegacyRow, field: str, key: str, guessed: str, **v: object) -> None:
-        issues.append(ImportIssue(code, severity.value, row.source_row, field,
-                                  text(key, row=row.source_row, **v), guessed, row.sheet))
+        issues.append(ImportIssue(code=code, severity=severity, key=key, params=v, source_row=row.source_row,
+                                  field=field, guessed=guessed, sheet=row.sheet))
 
     for row in rows:
         rule = binary_rule(row)
@@ -120,7 +120,7 @@ def infer_rows(rows: list[LegacyRow]) -> list[ImportIssue]:
         if rule:
             add("legacy-polarity-inferred", Severity.WARNING, row, "polarity",
                 "legacy.issue.polarity_lower", Polarity.LOWER.value,
-                why=text(f"legacy.rule.{rule}"), indicator=row.indicator[:60])
+                why=Phrase(f"legacy.rule.{rule}"), indicator=row.indicator[:60])
 
         weight = row.weight.value
         if weight == 0 and row.note:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from barometro.messages import text
+from barometro.messages import Percent, Phrase
 from barometro.model import Plan
-from barometro.numbers import format_it
 from barometro.scoring import Scored, achievement, line_score
 from barometro.settings import DEFAULT_SETTINGS, LineMethod, NeutralisedPolicy, Settings
 
@@ -29,11 +28,11 @@ class LineCheck:
     from_typed: float | None
     from_core: float | None
     matches: bool
-    explanation: str  # Italian (current language)
+    explanation: Phrase  # rendered in the language of the output (str() = current language)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else format_it(value, 2) + " %"
+def _pct(value: float | None) -> object:
+    return "—" if value is None else Percent(value)
 
 
 def _scored(rows: list[LegacyRow], plan: Plan | None, settings: Settings, typed: bool) -> list[Scored]:
@@ -82,26 +81,27 @@ def line_check(report: LegacyReport, plan: Plan | None = None,
         from_core = line_score(core_items, settings)
         published = line.published
         matches = _close(published, from_typed) or _close(published, from_core)
-        method = text(f"method.line.{settings.line_method.value}")
+        method = Phrase(f"method.line.{settings.line_method.value}")
+        typed_source, core_source = Phrase("legacy.linecheck.typed"), Phrase("legacy.linecheck.core")
         if published is None:
-            explanation = text("legacy.linecheck.no_published", typed=_pct(from_typed), core=_pct(from_core))
+            explanation = Phrase("legacy.linecheck.no_published", typed=_pct(from_typed), core=_pct(from_core))
         elif matches:
-            which = text("legacy.linecheck.typed") if _close(published, from_typed) else text("legacy.linecheck.core")
-            explanation = text("legacy.linecheck.match", published=_pct(published), which=which, method=method)
+            which = typed_source if _close(published, from_typed) else core_source
+            explanation = Phrase("legacy.linecheck.match", published=_pct(published), which=which, method=method)
         else:
             found = None
-            for source, items in ((text("legacy.linecheck.typed"), typed_items), (text("legacy.linecheck.core"), core_items)):
+            for source, items in ((typed_source, typed_items), (core_source, core_items)):
                 for alt, value in _alternatives(items, settings):
                     if _close(published, value):
-                        found = text("legacy.linecheck.other_method", which=source,
-                                     method=text(f"method.line.{alt.line_method.value}"),
-                                     neutralised=text(f"method.neutralised.{alt.neutralised.value}"))
+                        found = Phrase("legacy.linecheck.other_method", which=source,
+                                       method=Phrase(f"method.line.{alt.line_method.value}"),
+                                       neutralised=Phrase(f"method.neutralised.{alt.neutralised.value}"))
                         break
                 if found:
                     break
-            explanation = text("legacy.linecheck.mismatch", published=_pct(published),
-                               typed=_pct(from_typed), core=_pct(from_core), method=method,
-                               neutralised=text(f"method.neutralised.{settings.neutralised.value}"),
-                               other=found or text("legacy.linecheck.no_rule"))
+            explanation = Phrase("legacy.linecheck.mismatch", published=_pct(published),
+                                 typed=_pct(from_typed), core=_pct(from_core), method=method,
+                                 neutralised=Phrase(f"method.neutralised.{settings.neutralised.value}"),
+                                 other=found or Phrase("legacy.linecheck.no_rule"))
         checks.append(LineCheck(line.id, line.title, published, from_typed, from_core, matches, explanation))
     return checks

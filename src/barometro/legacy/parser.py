@@ -35,7 +35,8 @@ _PREFIX_LEN, _TEXTS_LEN = 4, 3
 
 def _issue(code: str, severity: Severity, row: int | None, field_: str | None, key: str,
            guessed: str | None = None, sheet: str | None = None, **values: object) -> ImportIssue:
-    return ImportIssue(code, severity.value, row, field_, text(key, row=row, **values), guessed, sheet)
+    return ImportIssue(code=code, severity=severity, key=key, params=values, source_row=row, field=field_,
+                       guessed=guessed, sheet=sheet)
 
 
 def _numberish(value: object) -> bool:
@@ -438,12 +439,15 @@ class _Parser:
             if parsed.issue is NumberIssue.HASHES:
                 guess = None
                 if name == "target" and r.actual.value is not None and r.deviation.value is not None:
-                    guess = _fmt(r.actual.value - r.deviation.value)
+                    guess = r.actual.value - r.deviation.value
                 elif name == "actual" and r.target.value is not None and r.deviation.value is not None:
-                    guess = _fmt(r.target.value + r.deviation.value)
-                key = "legacy.issue.hashes_guess" if guess else "legacy.issue.hashes"
-                self.add("legacy-hashes", Severity.ERROR, row, name, key, guessed=guess,
-                         field=field_label, guess=guess or "")
+                    guess = r.target.value + r.deviation.value
+                if guess is None:
+                    self.add("legacy-hashes", Severity.ERROR, row, name, "legacy.issue.hashes",
+                             field=field_label)
+                else:
+                    self.add("legacy-hashes", Severity.ERROR, row, name, "legacy.issue.hashes_guess",
+                             guessed=guess, field=field_label, guess=guess)
             elif parsed.issue is NumberIssue.EMPTY:
                 severity = Severity.WARNING if name in ("deviation", "achievement") else Severity.ERROR
                 self.add("legacy-empty-value", severity, row, name, "legacy.issue.empty_value",
@@ -451,12 +455,6 @@ class _Parser:
             else:
                 self.add("legacy-not-a-number", Severity.ERROR, row, name, "legacy.issue.not_a_number",
                          field=field_label, value=clean_text(parsed.raw)[:60])
-
-
-def _fmt(value: float) -> str:
-    from barometro.numbers import format_it
-
-    return format_it(value, 0 if float(value).is_integer() else 2)
 
 
 def parse_rows(rows: list[SourceRow], source: str, fmt: str) -> tuple[LegacyReport, list[ImportIssue]]:

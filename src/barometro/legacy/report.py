@@ -7,45 +7,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from barometro.issues import Issue, Severity
+from barometro.messages import format_value
 from barometro.model import Kind, Polarity
 from barometro.numbers import ParsedNumber
+
+__all__ = ["ImportIssue", "LegacyFormatError", "LegacyLine", "LegacyReport", "LegacyRow", "Severity"]
 
 
 class LegacyFormatError(ValueError):
     """The input cannot be read as a report at all (the message is for staff, in Italian)."""
 
 
-class Severity(StrEnum):
-    """How much an import issue matters; the values are the Italian words shown."""
+@dataclass(frozen=True, kw_only=True)
+class ImportIssue(Issue):
+    """One thing found while importing: a repair, a guess, a lost value.
 
-    ERROR = "errore"  # a value is lost or a row could not be read
-    WARNING = "avviso"  # repaired or guessed: check it
-    INFO = "informazione"  # done as the layout intends; listed for the record
+    Keeps its data (`key`, `params`); the message is rendered on output."""
 
-
-@dataclass(frozen=True)
-class ImportIssue:
-    """One thing found while importing: a repair, a guess, a lost value."""
-
-    code: str  # stable kebab-case code, e.g. "legacy-shifted-right"
-    severity: str  # "errore" | "avviso" | "informazione" (a `Severity`)
-    source_row: int | None  # line of the text file / row of the sheet
-    field: str | None  # code name of the column (owner, target, ...) or None
-    message: str  # Italian (or the current language) sentence for staff
-    guessed: str | None = None  # what the importer used or suggests, as text
+    source_row: int | None = None  # line of the text file / row of the sheet
+    field: str | None = None  # code name of the column (owner, target, ...) or None
+    guessed: object = None  # what the importer used or suggests (a number stays a number)
     sheet: str | None = None  # sheet of the .xlsx, when the source is a workbook
 
-    def to_dict(self) -> dict[str, object]:
+    def values(self) -> dict[str, object]:
+        return {"row": self.source_row, **self.params}
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
         return {
             "code": self.code,
-            "severity": str(Severity(self.severity).value),
+            "severity": self.severity.value,
             "source_row": self.source_row,
             "field": self.field,
-            "message": self.message,
-            "guessed": self.guessed,
+            "message": self.render_message(lang),
+            "guessed": format_value(self.guessed, lang) if self.guessed is not None else None,
             "sheet": self.sheet,
+            "params": self.params_json(),
         }
 
 
