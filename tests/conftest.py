@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The suite pins its language: messages are asserted in Italian unless a test asks for
+# English itself, whatever BAROMETRO_LANG says (subprocesses inherit the pin).
+os.environ["BAROMETRO_LANG"] = "it"
+
+
+@pytest.fixture(autouse=True)
+def _language_pinned():
+    from barometro.messages import set_language
+
+    set_language(None)
+    yield
+    set_language(None)
 
 
 def _find_seed() -> Path:
@@ -29,3 +43,11 @@ def soffice() -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     assert exe, "LibreOffice headless not found: run `bash scripts/test.sh`, which installs it"
     return exe
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that needs LibreOffice (the `soffice` fixture, directly or through another
+    fixture) carries the `libreoffice` marker: `-m "not libreoffice"` is the fast tier."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)

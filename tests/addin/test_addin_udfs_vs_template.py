@@ -1,8 +1,10 @@
-"""UDF cells evaluated by the `formulas` engine equal the template's native formulas.
+"""The BAR_* UDFs equal the template's native formulas.
 
-The master is built by the project's builder, filled with actuals by the project's
-filler, and given a sheet of BAR_* formulas over the same cells; `formulas`
-computes both (the UDFs registered as custom functions).
+Small plan: the master is built by the project's builder, filled with actuals by
+the project's filler, and given a sheet of BAR_* formulas over the same cells;
+the `formulas` engine computes both (the UDFs registered as custom functions).
+Cremona: LibreOffice recalculates the filled master, and every UDF called on the
+cell values LibreOffice holds equals the native formula's value beside them.
 """
 
 from __future__ import annotations
@@ -151,11 +153,44 @@ def test_udfs_equal_native_formulas_small_plan(tmp_path, plan, cremona_settings)
     assert _compare(path, pairs) == len(pairs) >= 2 * len(plan.indicators)
 
 
-@pytest.mark.slow
-def test_udfs_equal_native_formulas_on_cremona(tmp_path, cremona_txt, cremona_settings):
+def test_udfs_equal_libreoffice_native_formulas_on_cremona(tmp_path, soffice, cremona_txt, cremona_settings):
+    """The whole Cremona master, filled and recalculated by LibreOffice: every BAR_* call on a
+    row's (or a range's) cell values equals the native formula LibreOffice computed there."""
+    from openpyxl import load_workbook
+
     from barometro.legacy import import_report
+    from barometro.recalc import recalculate
+    from barometro.workbook_templates.builder import build_workbook
+    from barometro.workbook_templates.fill import fill_workbook
 
     cremona = import_report(cremona_txt).plan
-    path, pairs = _build_filled_with_udfs(cremona, cremona_settings, "cremona", tmp_path)
-    assert len(cremona.indicators) > 150
-    assert _compare(path, pairs) == len(pairs)
+    master = build_workbook(cremona, cremona_settings, tmp_path / "master.xlsx")
+    filled = fill_workbook(master, tmp_path / "filled.xlsx",
+                           {i.id: (i.actual, i.note or None) for i in cremona.indicators}).path
+    wb = load_workbook(recalculate([filled], tmp_path / "recalc")[0], data_only=True)
+    layout = spec.build_layout(cremona, cremona_settings, "master")
+    summary = wb[spec.SUMMARY_SHEET]
+
+    def same(got, want) -> bool:
+        if want is None or want == "":
+            return got == ""
+        return isinstance(got, float) and math.isclose(got, want, abs_tol=1e-9)
+
+    checked = 0
+    for b in layout.blocks:
+        ws = wb[b.sheet_name]
+        rows = list(range(spec.FIRST_ROW, b.last_row + 1))
+        col = {c: [ws[f"{c}{r}"].value for r in rows] for c in "HIJLMPQRS"}
+        for n in range(len(rows)):
+            args = (col["I"][n], col["H"][n], col["Q"][n], col["R"][n], col["S"][n], "cremona")
+            assert same(udfs.BAR_RAGG(*args), col["M"][n]), (b.sheet_name, rows[n])
+            assert same(udfs.BAR_SCOST(col["I"][n], col["H"][n]), col["J"][n]), (b.sheet_name, rows[n])
+            checked += 2
+        got = udfs.BAR_LINEA(col["M"], "", col["L"], col["P"], col["S"], "cremona")
+        assert same(got, summary[layout.line_pct_summary_cell(b.line.id)].value), b.sheet_name
+        for oid in dict.fromkeys(col["P"]):
+            picked = [n for n, o in enumerate(col["P"]) if o == oid]
+            got = udfs.BAR_OBIETTIVO([col["L"][n] for n in picked], [col["M"][n] for n in picked])
+            assert same(got, summary[layout.objective_cell(oid)].value), oid
+            checked += 1
+    assert len(cremona.indicators) > 150 and checked > 2 * len(cremona.indicators)

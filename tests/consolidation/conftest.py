@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from consolidation_helpers import STAMP, make_result  # noqa: F401
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from consolidation_helpers import STAMP, make_result  # noqa: E402,F401
-
-from barometro.consolidation import (  # noqa: E402
+from barometro.consolidation import (
     ConsolidationResult,
 )
 

@@ -102,21 +102,37 @@ def _expected_scores(year: Year):
     return lines, scoring.ente_score(items, settings)
 
 
+def _publish(year: Year, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return _cli(str(year.returns), "--master", str(year.master), "-o", str(out / "relazione.xlsx"),
+                "--html", str(out / "relazione.html"), "--prefer", str(year.files[DUPLICATED]),
+                "--deadline", "2099-12-31", *extra)
+
+
 @pytest.fixture(scope="session")
 def published(year, tmp_path_factory):
-    """One CLI run with every output; the inputs' hashes before it."""
+    """One CLI run with the workbook and the HTML; the inputs' hashes before it."""
     out = tmp_path_factory.mktemp("pubblicazione")
     before = _hashes(year.returns)
-    proc = _cli(str(year.returns), "--master", str(year.master), "-o", str(out / "relazione.xlsx"),
-                "--html", str(out / "relazione.html"), "--pdf", str(out / "relazione.pdf"),
-                "--prefer", str(year.files[DUPLICATED]), "--deadline", "2099-12-31")
-    return out, proc, before
+    return out, _publish(year, out), before
+
+
+@pytest.fixture(scope="session")
+def published_pdf(year, tmp_path_factory, soffice):
+    """The same run with the PDF too (WeasyPrint, 40-odd pages), and LibreOffice's own PDF
+    export of the consolidated workbook (what the Calc extension offers)."""
+    out = tmp_path_factory.mktemp("pubblicazione_pdf")
+    proc = _publish(year, out, "--pdf", str(out / "relazione.pdf"))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out / 'lo-profile'}",
+                    "--convert-to", "pdf", "--outdir", str(out / "calc"), str(out / "relazione.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    return out
 
 
 def test_cli_round_trip_writes_every_output(year, published):
     out, proc, before = published
     assert proc.returncode == 0, proc.stderr + proc.stdout
-    for name in ("relazione.xlsx", "relazione.html", "relazione.pdf"):
+    for name in ("relazione.xlsx", "relazione.html"):
         assert (out / name).stat().st_size > 1000
     assert _hashes(year.returns) == before  # inputs never modified
     assert "Ente: " in proc.stdout
@@ -199,8 +215,8 @@ def test_consolidated_workbook_recalculates_in_libreoffice(year, published, tmp_
             assert b in (None, ""), (sheet, ref, b)
 
 
-def test_pdf_pages_show_tables_and_charts(year, published, tmp_path):
-    out, _, _ = published
+def test_pdf_pages_show_tables_and_charts(year, published_pdf, tmp_path):
+    out = published_pdf
     pdf = out / "relazione.pdf"
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "4", str(pdf), str(tmp_path / "p")],
                    check=True)
@@ -212,13 +228,15 @@ def test_pdf_pages_show_tables_and_charts(year, published, tmp_path):
     assert "Comune di Cremona" in words and "Target consuntivo" in words and "non pervenuto" in words
     html = (out / "relazione.html").read_text(encoding="utf-8")
     assert html.count("<svg class=\"bars\"") == len(year.plan.lines)
+    calc = subprocess.run(["pdftotext", "-layout", str(out / "calc" / "relazione.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Riepilogo" in calc or "Relazione" in calc
+    assert all(line.sheet_name in calc for line in year.plan.lines[:3])
 
 
 def test_same_inputs_same_output(year, published, tmp_path):
     out, _, _ = published
-    proc = _cli(str(year.returns), "--master", str(year.master), "-o", str(tmp_path / "relazione.xlsx"),
-                "--html", str(tmp_path / "relazione.html"), "--prefer", str(year.files[DUPLICATED]),
-                "--deadline", "2099-12-31")
+    proc = _publish(year, tmp_path)
     assert proc.returncode == 0, proc.stderr
     for name in ("relazione.xlsx", "relazione.html"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name

@@ -6,22 +6,18 @@ One LibreOffice call recalculates every workbook the tests read.
 from __future__ import annotations
 
 import re
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from template_plans import edge_plan, edge_values
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from template_plans import edge_plan, edge_values  # noqa: E402
-
-from barometro.model import Plan  # noqa: E402
-from barometro.settings import Settings, load_profile  # noqa: E402
-from barometro.workbook_templates import spec  # noqa: E402
-from barometro.workbook_templates.builder import BuildResult, build_templates  # noqa: E402
-from barometro.workbook_templates.fill import fill_workbook  # noqa: E402
+from barometro.model import Plan
+from barometro.settings import Settings, load_profile
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.builder import BuildResult, build_templates
+from barometro.workbook_templates.fill import fill_workbook
 
 GENERATED_AT = "2022-03-31T09:00:00+00:00"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from xlsx_damage import Workbook
 
 from barometro.cli.main import cli
-from barometro.validators.damage import Workbook
 
 pytestmark = pytest.mark.libreoffice
 SECTOR_A = "Settore Lavori Pubblici"

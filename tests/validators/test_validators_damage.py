@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from xlsx_damage import Workbook
 
 from barometro.validators import Severity, Status, validate_file
-from barometro.validators.damage import Workbook
 
 SECTOR_A = "Settore Lavori Pubblici"
 SECTOR_B = "Settore Ambiente"

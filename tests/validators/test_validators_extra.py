@@ -65,8 +65,9 @@ def test_batch_report_as_a_dataframe(built, tmp_path):
     """The office can pivot a batch in pandas: one row per finding, sector and status kept."""
     import shutil
 
+    from xlsx_damage import Workbook
+
     from barometro.validators import validate_paths
-    from barometro.validators.damage import Workbook
     from barometro.validators.reader import read_book
 
     folder = tmp_path / "ritorni"
@@ -92,11 +93,11 @@ def test_objective_shared_by_two_sectors_is_not_a_weight_error(tmp_path):
     planned share of the weights (60 and 40), which is no problem; changing one is."""
     from dataclasses import replace
 
-    from conftest import VALUES, small_plan
+    from validator_plans import VALUES, small_plan
+    from xlsx_damage import Workbook
 
     from barometro.settings import load_profile
     from barometro.validators import validate_paths
-    from barometro.validators.damage import Workbook
     from barometro.workbook_templates.builder import build_templates
     from barometro.workbook_templates.fill import fill_workbook
 
