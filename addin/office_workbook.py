@@ -220,3 +220,27 @@ def build_office_workbook(
         wb.save(tmp)
     modules = tuple(m.name for m in project_modules())
     return OfficeBuild(output, tuple(wb.sheetnames), modules)
+
+
+def office_workbook_from(source: str | Path, output: str | Path, *, settings: str | None = None,
+                         returns_folder: str = "") -> OfficeBuild:
+    """The office workbook from a master, or from a plan (a plan workbook or last year's
+    report), which is built into a master first with the template builder."""
+    import tempfile
+
+    from barometro.plan_io import load_plan
+    from barometro.settings import SettingsError, load_settings
+    from barometro.workbook_templates.builder import build_workbook
+
+    source = Path(source)
+    if not source.is_file():
+        raise OfficeWorkbookError(text("addin.office.input_missing", path=source))
+    if is_master(source):
+        return build_office_workbook(source, output, returns_folder=returns_folder)
+    with tempfile.TemporaryDirectory(prefix="barometro-office-") as tmp:
+        try:
+            plan = load_plan(source)
+            master = build_workbook(plan, load_settings(settings or "default"), Path(tmp) / "master.xlsx")
+        except (SettingsError, ValueError, OSError) as exc:
+            raise OfficeWorkbookError(text("addin.office.bad_input", path=source, reason=exc)) from None
+        return build_office_workbook(master, output, returns_folder=returns_folder)

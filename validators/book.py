@@ -39,6 +39,7 @@ class Cell(NamedTuple):
     kind: ValueKind
     formula: str | None = None  # with leading "=", shared formulas expanded
     array: bool = False  # part of an array formula (t="array")
+    style: int = 0  # index into `Book.number_formats` (the cell's `s` attribute)
 
     @property
     def ref(self) -> str:
@@ -49,6 +50,32 @@ class Cell(NamedTuple):
         return self.kind is not ValueKind.EMPTY
 
 
+@dataclass(frozen=True)
+class DataValidation:
+    """One <dataValidation>: the rule and the cells it covers (space-separated ranges)."""
+
+    sqref: str
+    type: str  # "whole", "decimal", "list", "textLength", "custom", "none", ...
+    operator: str = "between"
+    formula1: str = ""
+    formula2: str = ""
+    allow_blank: bool = False
+    error_style: str = "stop"
+    show_error: bool = False
+
+    def covers(self, row: int, col: int) -> bool:
+        for part in self.sqref.split():
+            first, _, last = part.partition(":")
+            try:
+                r1, c1 = parse_ref(first)
+                r2, c2 = parse_ref(last) if last else (r1, c1)
+            except ValueError:
+                continue
+            if min(r1, r2) <= row <= max(r1, r2) and min(c1, c2) <= col <= max(c1, c2):
+                return True
+        return False
+
+
 @dataclass
 class Sheet:
     name: str
@@ -56,8 +83,15 @@ class Sheet:
     protected: bool = False
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
-    validations: int = 0  # number of <dataValidation> ranges
+    validations: list[DataValidation] = field(default_factory=list)
+    frozen: str = ""  # top-left cell of the unfrozen area ("" when no frozen panes)
     max_row: int = 0
+
+    def validation_at(self, row: int, col: int) -> DataValidation | None:
+        for dv in self.validations:
+            if dv.covers(row, col):
+                return dv
+        return None
 
     def cell(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
@@ -90,6 +124,13 @@ class Book:
     calc_mode: str = ""
     workbook_protected: bool = False
     size: int = 0
+    number_formats: list[str] = field(default_factory=list)  # per style index (cellXfs)
+    date1904: bool = False
+
+    def number_format(self, cell: Cell | None) -> str:
+        if cell is None or not 0 <= cell.style < len(self.number_formats):
+            return "General"
+        return self.number_formats[cell.style]
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from barometro.issues import Issue, Severity, json_safe
-from barometro.messages import Phrase, format_value, has, text
+from barometro.messages import Phrase, Typed, format_value, has, text
 
 __all__ = ["CODES", "CodeSpec", "Finding", "Severity", "make"]
 
@@ -51,6 +51,9 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R020", "duplicate-sector-return", W, {"sector": "Settore Cultura", "other": "cultura_v2.xlsx"}),
     CodeSpec("R021", "no-master", INFO, {}),
     CodeSpec("R022", "other-settings", W, {"expected": "cremona", "found": "default"}),
+    CodeSpec("R023", "unsupported-compression", E, {"member": "xl/worksheets/sheet1.xml", "method": 12}),
+    CodeSpec("R024", "budget-exceeded", E, {"what": "cells", "count": 1_000_001, "limit": 1_000_000}),
+    CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 10.0}),
     CodeSpec("R099", "internal-check-error", E, {"check": "formulas", "detail": "KeyError"}),
     # ---- structure
     CodeSpec("S101", "sheet-missing", E, {"sheet": "Ambiente", "expected": "Ambiente"}),
@@ -73,7 +76,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("C203", "weights-not-100", E, {"objective": "AMB-02", "found": "120"}),
     CodeSpec("C204", "neutralised-without-note", E, {"id": "AMB-04-01"}),
     CodeSpec("C205", "target-missed-without-note", W, {"id": "AMB-03-01", "achievement": "62"}),
-    CodeSpec("C206", "number-as-text", E, {"found": "4.580", "value": "4580"}),
+    CodeSpec("C206", "number-as-text", E, {"found": "4.580", "value": 4580.0, "typed": Typed(4580.0)}),
     CodeSpec("C207", "hashes-value", E, {"found": "#####"}),
     CodeSpec("C208", "implausible-value", W, {"found": "962", "target": "90"}),
     CodeSpec("C209", "binary-not-0-1", E, {"found": "2"}),

@@ -1,52 +1,68 @@
-"""One streaming pass over an .xlsx/.xlsm zip: formulas and cached values together.
+"""One hardened pass over an .xlsx/.xlsm zip: formulas and cached values together.
 
 `read_book(path)` returns a `Book` (see `book.py`) or raises `ReadProblem`
-carrying the finding code that describes why the file cannot be read (not a
-zip, truncated, encrypted, .xls/.ods/.csv, zip or XML bomb, too large, not
-readable). `sniff(path)` classifies a file without parsing it.
+carrying the finding code that says why the file cannot be read. Whatever the
+file claims, one path handles every part:
 
-Worksheet and shared-string parts up to `TREE_PART_MAX` are parsed in one C
-call (ElementTree) and walked once; larger parts are streamed through expat in
-chunks. Either way any DOCTYPE (hence any entity declaration) is refused and
-decompressed bytes are counted against a limit, so memory stays bounded
-whatever the file.
+* the zip is opened and each entry read as a stream, every decompressed byte
+  counted against the budgets (`Limits`): per entry, in total, entries,
+  sheets, cells, strings, formula length and wall-clock time. Zip headers that
+  lie change nothing; compression methods other than stored/deflate, entries
+  flagged encrypted, bad CRCs and damaged deflate streams are findings;
+* every XML part is brought to UTF-8 from whatever encoding it declares (BOM,
+  declaration), then refused if it holds a DOCTYPE or an ENTITY, whatever the
+  encoding was;
+* XML is parsed by ElementTree (expat, C) and one decoder per element kind
+  turns `<c>`, `<si>`, `<sheet>` ... into plain values. Small parts are parsed
+  as trees, and of a worksheet only the elements the checks read (sheetData,
+  protection, merges, validations, panes) are parsed; parts larger than
+  `STREAM_ABOVE` are fed chunk by chunk to a pull parser whose elements go to
+  the same decoders.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import posixpath
 import re
 import stat
+import time
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from xml.parsers import expat
 
-from .book import Book, Cell, Sheet, SheetState, ValueKind, column_index
+from .book import Book, Cell, DataValidation, Sheet, SheetState, ValueKind, column_index
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 CHUNK = 64 * 1024
-# Parts up to this size are parsed in one C call (ElementTree) and walked; larger
-# ones are streamed through expat callbacks. Both refuse DOCTYPE/ENTITY.
-TREE_PART_MAX = 16 * 1024 * 1024
+STREAM_ABOVE = 8 * 1024 * 1024  # worksheets and shared strings larger than this are pulled in chunks
+TREE_PART_MAX = 16 * 1024 * 1024  # other XML parts (workbook, rels, styles) are at most this
+ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Guards against hostile or accidental giants. Sector returns are < 1 MB."""
+    """Budgets that hold whatever a file claims. A sector return is < 1 MB, a few thousand cells."""
 
     max_file_bytes: int = 50 * 1024 * 1024
-    max_total_uncompressed: int = 300 * 1024 * 1024
-    max_member_uncompressed: int = 200 * 1024 * 1024
-    max_ratio: float = 120.0  # uncompressed / compressed, for members > bomb_floor
+    max_total_uncompressed: int = 300 * 1024 * 1024  # every byte decompressed, all entries
+    max_member_uncompressed: int = 200 * 1024 * 1024  # one entry
+    max_ratio: float = 120.0  # uncompressed / compressed, for entries larger than bomb_floor
     bomb_floor: int = 8 * 1024 * 1024
+    max_entries: int = 5_000
+    max_sheets: int = 500
     max_cells: int = 1_000_000
+    max_strings: int = 1_000_000
+    max_formula_chars: int = 8_192  # Excel's own limit
+    seconds: float = 10.0  # wall-clock time to read one file
 
 
 DEFAULT_LIMITS = Limits()
@@ -61,7 +77,7 @@ class FileKind(StrEnum):
 
 
 class ReadProblem(Exception):
-    """The file cannot be read as a workbook; `code` is a finding code."""
+    """The file cannot be read as a workbook; `code` is a finding code, `values` its parameters."""
 
     def __init__(self, code: str, **values: object) -> None:
         super().__init__(code, values)
@@ -94,7 +110,7 @@ def check_access(path: Path, limits: Limits = DEFAULT_LIMITS) -> os.stat_result:
     if not stat.S_ISREG(st.st_mode):
         raise ReadProblem("R001", reason="special")
     if st.st_size > limits.max_file_bytes:
-        raise ReadProblem("R008", size_mb=f"{st.st_size / 1048576:.0f}", limit_mb=f"{limits.max_file_bytes / 1048576:.0f}")
+        raise ReadProblem("R008", size_mb=round(st.st_size / 1048576), limit_mb=round(limits.max_file_bytes / 1048576))
     return st
 
 
@@ -126,284 +142,332 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> FileKind:
 def is_encrypted_ole(path: Path) -> bool:
     """An OLE file holding an `EncryptedPackage` stream is a password-protected xlsx."""
     with open(path, "rb") as fh:
-        data = fh.read()
+        data = fh.read(4 * 1024 * 1024)
     return ENCRYPTED_STREAM in data
 
 
-# --------------------------------------------------------------------------- zip access
+# --------------------------------------------------------------------------- the package
 
 
-def _guard_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
-    total = 0
-    for info in zf.infolist():
-        total += info.file_size
-        if info.file_size > limits.max_member_uncompressed:
-            raise ReadProblem("R009", member=info.filename, size_mb=f"{info.file_size / 1048576:.0f}")
-        if info.file_size > limits.bomb_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise ReadProblem("R009", member=info.filename, size_mb=f"{info.file_size / 1048576:.0f}")
-    if total > limits.max_total_uncompressed:
-        raise ReadProblem("R009", member="*", size_mb=f"{total / 1048576:.0f}")
+class _Package:
+    """The zip, read entry by entry as budgeted streams."""
 
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits) -> None:
+        self.zf = zf
+        self.limits = limits
+        self.left = limits.max_total_uncompressed
+        self.deadline = time.monotonic() + limits.seconds
+        self.names = {info.filename: info for info in zf.infolist()}
+        if len(self.names) > limits.max_entries:
+            raise ReadProblem("R024", what="entries", count=len(self.names), limit=limits.max_entries)
+        for info in zf.infolist():
+            if info.compress_type not in ALLOWED_COMPRESSION:
+                raise ReadProblem("R023", member=info.filename, method=info.compress_type)
+            if info.flag_bits & 0x1:
+                raise ReadProblem("R004")
+            if info.file_size > limits.max_member_uncompressed or (
+                    info.file_size > limits.bomb_floor
+                    and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+                raise ReadProblem("R009", member=info.filename, size_mb=round(info.file_size / 1048576))
 
-class _Budget:
-    """Counts decompressed bytes while streaming (zip headers can lie)."""
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise ReadProblem("R025", seconds=self.limits.seconds)
 
-    def __init__(self, limit: int) -> None:
-        self.left = limit
-
-    def take(self, n: int, member: str) -> None:
-        self.left -= n
-        if self.left < 0:
-            raise ReadProblem("R009", member=member, size_mb="?")
-
-
-def _parse_part(zf: zipfile.ZipFile, name: str, handler: object, budget: _Budget) -> None:
-    """Feed one XML part to expat in chunks; refuse DOCTYPE/ENTITY."""
-    parser = expat.ParserCreate()  # no namespace processing: faster; prefixes stripped by _local
-    parser.buffer_text = True
-    parser.buffer_size = CHUNK
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def refuse(*_args: object) -> None:
-        raise ReadProblem("R010", part=name)
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = handler.start  # type: ignore[attr-defined]
-    parser.EndElementHandler = handler.end  # type: ignore[attr-defined]
-    parser.CharacterDataHandler = handler.data  # type: ignore[attr-defined]
-    try:
-        with zf.open(name) as stream:
+    def chunks(self, name: str, cap: int | None = None) -> Iterator[bytes]:
+        """The entry's decompressed bytes in chunks, stopping at the budgets (headers ignored)."""
+        cap = self.limits.max_member_uncompressed if cap is None else cap
+        taken = 0
+        with self.zf.open(self.names[name]) as stream:
             while True:
+                self.tick()
                 chunk = stream.read(CHUNK)
                 if not chunk:
-                    break
-                budget.take(len(chunk), name)
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise ReadProblem("R011", part=name, detail=str(exc)) from None
+                    return
+                taken += len(chunk)
+                self.left -= len(chunk)
+                if taken > cap or self.left < 0:
+                    raise ReadProblem("R009", member=name, size_mb=round(taken / 1048576))
+                yield chunk
+
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        return b"".join(self.chunks(name, cap))
+
+    def head(self, name: str, n: int) -> bytes:
+        with self.zf.open(self.names[name]) as stream:
+            data = stream.read(n)
+        self.left -= len(data)
+        return data
 
 
-def _local(name: str) -> str:
-    i = name.find(":")
-    return name if i < 0 else name[i + 1:]
+# --------------------------------------------------------------------------- XML: one way in
+
+_DECL = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"'][^>]*\?>")
+_DECL_ANY = re.compile(rb"^<\?xml[^>]*\?>")
+_UTF8 = {"utf-8", "utf8", "ascii", "us-ascii"}
+_HOSTILE = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
 
-def _attr(attrs: dict[str, str], local: str) -> str | None:
-    """Attribute by local name, with or without namespace."""
-    if local in attrs:
-        return attrs[local]
-    suffix = ":" + local
-    for k, v in attrs.items():
-        if k.endswith(suffix):
-            return v
-    return None
+def to_utf8(data: bytes, part: str) -> bytes:
+    """The part as UTF-8 bytes, whatever it declares; refused when it holds a DOCTYPE or ENTITY
+    (the refusal runs on the UTF-8 form, so no encoding hides one)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[:2] in (b"<\x00", b"\x00<"):
+        data = _recode(data, "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+                       else ("utf-16-le" if data[:1] == b"<" else "utf-16-be"), part)
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        data = _recode(data, "utf-32", part)
+    else:
+        m = _DECL.match(data)
+        if m and m.group(1).decode("ascii").lower() not in _UTF8:
+            data = _recode(data, m.group(1).decode("ascii"), part)
+    for word in _HOSTILE:
+        if word in data:
+            raise ReadProblem("R010", part=part)
+    return data
 
 
-# --------------------------------------------------------------------------- part handlers
+def _recode(data: bytes, encoding: str, part: str) -> bytes:
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        raise ReadProblem("R011", part=part, detail=f"encoding {encoding}") from None
+    raw = text.lstrip("\ufeff").encode("utf-8")
+    return _DECL_ANY.sub(b"", raw, count=1)  # the declaration named the old encoding
 
 
-class _Collect:
-    """Generic handler: records (local name, attrs) of elements and text of some."""
-
-    def __init__(self, text_of: tuple[str, ...] = ()) -> None:
-        self.elements: list[tuple[str, dict[str, str], str]] = []
-        self._text_of = text_of
-        self._stack: list[tuple[str, dict[str, str]]] = []
-        self._buf: list[str] = []
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local in self._text_of:
-            self._buf = []
-        self._stack.append((local, attrs))
-        if local not in self._text_of:
-            self.elements.append((local, attrs, ""))
-
-    def end(self, name: str) -> None:
-        local, attrs = self._stack.pop()
-        if local in self._text_of:
-            self.elements.append((local, attrs, "".join(self._buf)))
-            self._buf = []
-
-    def data(self, text: str) -> None:
-        if self._stack and self._stack[-1][0] in self._text_of:
-            self._buf.append(text)
+def _parse(data: bytes, part: str) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise ReadProblem("R011", part=part, detail=str(exc)) from None
 
 
-class _SharedStrings:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-        self._parts: list[str] = []
-        self._in_t = False
-        self._skip = 0  # inside <rPh> (phonetic runs): not part of the text
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local == "si":
-            self._parts = []
-        elif local == "t" and not self._skip:
-            self._in_t = True
-        elif local == "rPh":
-            self._skip += 1
-
-    def end(self, name: str) -> None:
-        local = _local(name)
-        if local == "si":
-            self.items.append("".join(self._parts))
-        elif local == "t":
-            self._in_t = False
-        elif local == "rPh":
-            self._skip -= 1
-
-    def data(self, text: str) -> None:
-        if self._in_t:
-            self._parts.append(text)
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)\b([^>]*)>")
+_NS_DECL = re.compile(rb"\sxmlns(?::[\w.\-]+)?\s*=\s*(\"[^\"]*\"|'[^']*')")
 
 
-class _SheetHandler:
-    """Streams <sheetData>: one Cell per non-empty <c>."""
+class _Fragments:
+    """Elements of one worksheet, parsed on their own (the root's namespaces carried over).
 
-    def __init__(self, sheet: Sheet, strings: list[str], max_cells: int) -> None:
-        self.sheet = sheet
-        self.strings = strings
-        self.max_cells = max_cells
-        self.shared: dict[str, tuple[str, str]] = {}  # si -> (formula, origin A1)
-        self._row = 0
-        self._col = 0
-        self._t = "n"
-        self._ref: str | None = None
-        self._f_attrs: dict[str, str] | None = None
-        self._f_text: list[str] = []
-        self._v_text: list[str] | None = None
-        self._is_text: list[str] | None = None
-        self._capture: list[str] | None = None
-        self._in_is = False
-        self._has_f = False
-        self._rph = 0
+    Used when the part has no comment, CDATA or processing instruction that could
+    hide a look-alike element; otherwise the whole part is parsed as one tree."""
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = name if ":" not in name else name[name.find(":") + 1:]
-        if local == "c":
-            ref = attrs.get("r")
-            if ref:
-                letters = ref.rstrip("0123456789")
-                digits = ref[len(letters):]
-                self._col = column_index(letters.replace("$", ""))
-                if digits:
-                    self._row = int(digits)
-            else:
-                self._col += 1
-            self._t = attrs.get("t", "n")
-            self._has_f = False
-            self._f_attrs = None
-            self._f_text = []
-            self._v_text = None
-            self._is_text = None
-        elif local == "row":
-            r = attrs.get("r")
-            self._row = int(r) if r else self._row + 1
-            self._col = 0
-        elif local == "f":
-            self._has_f = True
-            self._f_attrs = attrs
-            self._f_text = []
-            self._capture = self._f_text
-        elif local == "v":
-            self._v_text = []
-            self._capture = self._v_text
-        elif local == "is":
-            self._in_is = True
-            self._is_text = []
-        elif local == "rPh":
-            self._rph += 1
-        elif local == "t" and self._in_is and not self._rph:
-            self._capture = self._is_text
-        elif local == "sheetProtection":
-            flag = attrs.get("sheet", "0")
-            self.sheet.protected = flag in ("1", "true")
-        elif local == "mergeCell":
-            ref = attrs.get("ref")
-            if ref:
-                self.sheet.merged.append(ref)
-        elif local == "dataValidation":
-            self.sheet.validations += 1
+    def __init__(self, data: bytes, part: str) -> None:
+        self.data, self.part = data, part
+        body = data[_DECL_ANY.match(data).end():] if data.startswith(b"<?xml") else data
+        m = _ROOT_TAG.search(body)
+        decls = b" ".join(d.group(0).strip() for d in _NS_DECL.finditer(m.group(3))) if m else b""
+        self.prefix = (m.group(1) or b"") if m else b""
+        self.open = b"<_w " + decls + b">"
 
-    def end(self, name: str) -> None:
-        local = name if ":" not in name else name[name.find(":") + 1:]
-        if local in ("f", "v", "t"):
-            self._capture = None
-        elif local == "is":
-            self._in_is = False
-        elif local == "rPh":
-            self._rph -= 1
-        elif local == "c":
-            self._finish_cell()
+    def element(self, local: str) -> ET.Element | None:
+        """The first element `local` (with the root's prefix), or None."""
+        tag = self.prefix + local.encode()
+        start = self.data.find(b"<" + tag)
+        while start >= 0:
+            after = self.data[start + len(tag) + 1:start + len(tag) + 2]
+            if after in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                break
+            start = self.data.find(b"<" + tag, start + 1)
+        if start < 0:
+            return None
+        close = b"</" + tag + b">"
+        gt = self.data.find(b">", start)
+        if gt > 0 and self.data[gt - 1:gt] == b"/":
+            end = gt + 1
+        else:
+            end = self.data.find(close, start)
+            if end < 0:
+                raise ReadProblem("R011", part=self.part, detail=f"<{local}> not closed")
+            end += len(close)
+        wrapper = _parse(self.open + self.data[start:end] + b"</_w>", self.part)
+        return wrapper[0] if len(wrapper) else None
 
-    def data(self, text: str) -> None:
-        if self._capture is not None:
-            self._capture.append(text)
 
-    def _finish_cell(self) -> None:
+def _needs_whole_tree(data: bytes) -> bool:
+    return b"<!--" in data or b"<![CDATA[" in data or data.count(b"<?") > (1 if data.startswith(b"<?xml") else 0)
+
+
+# --------------------------------------------------------------------------- decoders
+
+
+def _lt(tag: str) -> str:
+    return tag[tag.rfind("}") + 1:]
+
+
+def _ns(root_tag: str) -> str:
+    return root_tag[: root_tag.find("}") + 1] if root_tag.startswith("{") else ""
+
+
+def rich_text(el: ET.Element) -> str:
+    """Text of an <si>/<is>: its <t> and the <t> of its runs, phonetic runs (<rPh>) left out."""
+    parts: list[str] = []
+    for child in el:
+        lc = _lt(child.tag)
+        if lc == "t":
+            parts.append(child.text or "")
+        elif lc == "r":
+            for sub in child:
+                if _lt(sub.tag) == "t":
+                    parts.append(sub.text or "")
+    return "".join(parts)
+
+
+_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                           "#GETTING_DATA", "#SPILL!", "#CALC!", "Err:502", "Err:504", "Err:508", "Err:509",
+                           "Err:510", "Err:511", "Err:512", "Err:513", "Err:514", "Err:519", "Err:520",
+                           "Err:522", "Err:523", "Err:524"})
+
+
+@dataclass
+class _SheetDecoder:
+    """Turns the <c> elements of one worksheet into `Cell`s (the one cell decoder)."""
+
+    sheet: Sheet
+    strings: list[str]
+    limits: Limits
+    budget: list[int]  # cells left for the whole book (shared, mutable)
+    ns: str = ""
+    shared: dict[str, tuple[str, str]] = field(default_factory=dict)  # si -> (formula, origin A1)
+    row: int = 0
+    col: int = 0
+
+    def __post_init__(self) -> None:
+        ns = self.ns
+        self.t_c, self.t_v, self.t_f, self.t_is, self.t_row = ns + "c", ns + "v", ns + "f", ns + "is", ns + "row"
+
+    def rows(self, sheet_data: ET.Element) -> None:
+        for row in sheet_data:
+            if row.tag == self.t_row:
+                self.row_start(row)
+                for c in row:
+                    if c.tag == self.t_c:
+                        self.cell(c)
+
+    def row_start(self, row: ET.Element) -> None:
+        r = row.get("r")
+        self.row = int(r) if r and r.isdigit() else self.row + 1
+        self.col = 0
+
+    def cell(self, c: ET.Element) -> None:
+        ref = c.get("r")
+        if ref:
+            letters = ref.rstrip("0123456789")
+            digits = ref[len(letters):]
+            self.col = _column(letters)
+            if digits:
+                self.row = int(digits)
+        else:
+            self.col += 1
+        if not len(c):
+            return  # a styled empty cell: nothing to record
+        t = c.get("t", "n")
+        s = c.get("s")
+        style = int(s) if s and s.isdigit() else 0
         formula: str | None = None
         array = False
-        row, col = self._row, self._col
-        if self._has_f:
-            formula = self._formula(row, col)
-            array = bool(self._f_attrs and self._f_attrs.get("t") == "array")
-        value: object = None
-        kind = ValueKind.EMPTY
-        t = self._t
-        if t == "inlineStr":
-            if self._is_text is not None:
-                value, kind = "".join(self._is_text), ValueKind.TEXT
-        elif self._v_text is not None:
-            raw = "".join(self._v_text)
-            if t == "n":
-                if raw != "":
-                    try:
-                        value, kind = float(raw), ValueKind.NUMBER
-                    except ValueError:
-                        value, kind = raw, ValueKind.TEXT
-            elif t == "s":
-                try:
-                    value, kind = self.strings[int(raw)], ValueKind.TEXT
-                except (ValueError, IndexError):
-                    value, kind = raw, ValueKind.TEXT
-            elif t == "str":
-                value, kind = raw, ValueKind.TEXT
-            elif t == "b":
-                value, kind = raw.strip() in ("1", "true"), ValueKind.BOOL
-            elif t == "e":
-                value, kind = raw, ValueKind.ERROR
-            elif t == "d":
-                value, kind = raw, ValueKind.DATE
-            else:
-                value, kind = raw, ValueKind.TEXT
+        raw: str | None = None
+        inline: str | None = None
+        for child in c:
+            tag = child.tag
+            if tag == self.t_v:
+                raw = child.text or ""
+            elif tag == self.t_f:
+                formula = self._formula(child)
+                array = child.get("t") == "array"
+            elif tag == self.t_is:
+                inline = rich_text(child)
+        value, kind = self._value(t, raw, inline)
         if formula is None and kind is ValueKind.EMPTY:
             return
-        cells = self.sheet.cells
-        if len(cells) >= self.max_cells:
-            raise ReadProblem("R008", size_mb="?", limit_mb=f"{self.max_cells} celle")
-        cells[(row, col)] = Cell(row, col, value, kind, formula, array)
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise ReadProblem("R024", what="cells", count=self.limits.max_cells + 1, limit=self.limits.max_cells)
+        row, col = self.row, self.col
+        self.sheet.cells[(row, col)] = Cell(row, col, value, kind, formula, array, style)
         if row > self.sheet.max_row:
             self.sheet.max_row = row
 
-    def _formula(self, row: int, col: int) -> str | None:
-        attrs = self._f_attrs or {}
-        text = "".join(self._f_text)
-        if attrs.get("t") == "shared":
-            si = attrs.get("si", "")
+    def _value(self, t: str, raw: str | None, inline: str | None) -> tuple[object, ValueKind]:
+        if t == "inlineStr":
+            return (inline, ValueKind.TEXT) if inline is not None else (None, ValueKind.EMPTY)
+        if raw is None:
+            return None, ValueKind.EMPTY
+        if t == "n":
+            if raw == "":
+                return None, ValueKind.EMPTY
+            try:
+                return float(raw), ValueKind.NUMBER  # "NaN"/"INF" stay floats: the checks see them
+            except ValueError:
+                return raw, ValueKind.TEXT
+        if t == "s":
+            i = int(raw) if raw.strip().isdigit() else -1
+            if 0 <= i < len(self.strings):
+                return self.strings[i], ValueKind.TEXT
+            return raw, ValueKind.TEXT  # an index out of range reads as what it is, never another cell
+        if t == "str":
+            return raw, ValueKind.TEXT
+        if t == "b":
+            return raw.strip() in ("1", "true"), ValueKind.BOOL
+        if t == "e":
+            return raw, ValueKind.ERROR
+        if t == "d":
+            return raw, ValueKind.DATE
+        return raw, ValueKind.TEXT
+
+    def _formula(self, f: ET.Element) -> str | None:
+        text = f.text or ""
+        if len(text) > self.limits.max_formula_chars:
+            raise ReadProblem("R024", what="formula", count=len(text), limit=self.limits.max_formula_chars)
+        if f.get("t") == "shared":
+            si = f.get("si", "")
             if text:
                 from .book import a1
 
-                self.shared[si] = (text, a1(row, col))
+                self.shared[si] = (text, a1(self.row, self.col))
             elif si in self.shared:
-                text = _translate(self.shared[si], row, col)
-        if not text:
-            return None
-        return "=" + text
+                text = _translate(self.shared[si], self.row, self.col)
+        return "=" + text if text else None
+
+    def other(self, el: ET.Element) -> None:
+        """Worksheet elements besides the cells: protection, merges, validations, the pane."""
+        lt = _lt(el.tag)
+        sheet = self.sheet
+        if lt == "sheetProtection":
+            sheet.protected = el.get("sheet", "0") in ("1", "true")
+        elif lt == "mergeCells":
+            sheet.merged.extend(m.get("ref") for m in el if m.get("ref"))
+        elif lt == "dataValidations":
+            for dv in el:
+                if _lt(dv.tag) == "dataValidation":
+                    sheet.validations.append(_validation(dv))
+        elif lt == "sheetViews":
+            for view in el:
+                for sub in view:
+                    if _lt(sub.tag) == "pane" and sub.get("state", "split") in ("frozen", "frozenSplit"):
+                        sheet.frozen = sub.get("topLeftCell", "")
+
+
+def _validation(dv: ET.Element) -> DataValidation:
+    formulas = {_lt(child.tag): (child.text or "") for child in dv}
+    return DataValidation(
+        sqref=dv.get("sqref", ""), type=dv.get("type", "none"), operator=dv.get("operator", "between"),
+        formula1=formulas.get("formula1", ""), formula2=formulas.get("formula2", ""),
+        allow_blank=dv.get("allowBlank", "0") in ("1", "true"),
+        error_style=dv.get("errorStyle", "stop"), show_error=dv.get("showErrorMessage", "0") in ("1", "true"),
+    )
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int:
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS.setdefault(letters, column_index(letters.replace("$", "")) if letters.isalpha() or "$" in letters else 0)
+    return col
 
 
 def _translate(master: tuple[str, str], row: int, col: int) -> str:
@@ -418,166 +482,82 @@ def _translate(master: tuple[str, str], row: int, col: int) -> str:
         return formula
 
 
-
-# --------------------------------------------------------------------------- fast path
-
-
-def _tree(zf: zipfile.ZipFile, name: str, budget: _Budget) -> ET.Element | None:
-    """Parse a small part in one C call; None when it is too big for the fast path."""
-    info = zf.NameToInfo.get(name)
-    if info is None or info.file_size > TREE_PART_MAX:
-        return None
-    data = zf.read(name)
-    budget.take(len(data), name)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ReadProblem("R010", part=name)
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise ReadProblem("R011", part=name, detail=str(exc)) from None
+_WORKSHEET_PARTS = ("sheetProtection", "mergeCells", "dataValidations", "sheetViews")
 
 
-def _lt(tag: str) -> str:
-    return tag[tag.rfind("}") + 1:]
+def _read_worksheet(pkg: _Package, part: str, dec: _SheetDecoder, *, light: bool) -> None:
+    info = pkg.names[part]
+    if info.file_size > STREAM_ABOVE:
+        _pull_worksheet(pkg, part, dec)
+        return
+    data = to_utf8(pkg.read(part, cap=max(STREAM_ABOVE, 0)), part)
+    if light and b"<f" not in data and b":f" not in data:
+        m = re.search(rb"<(?:\w+:)?sheetProtection\b[^>]*\bsheet=\"(1|true)\"", data)
+        dec.sheet.protected = m is not None
+        return
+    if _needs_whole_tree(data):
+        root = _parse(data, part)
+        dec.ns = _ns(root.tag)
+        dec.__post_init__()
+        for el in root:
+            if _lt(el.tag) == "sheetData":
+                dec.rows(el)
+            elif _lt(el.tag) in _WORKSHEET_PARTS:
+                dec.other(el)
+        return
+    frags = _Fragments(data, part)
+    sheet_data = frags.element("sheetData")
+    if sheet_data is not None:
+        dec.ns = _ns(sheet_data.tag)
+        dec.__post_init__()
+        dec.rows(sheet_data)
+    for local in _WORKSHEET_PARTS:
+        el = frags.element(local)
+        if el is not None:
+            dec.other(el)
 
 
-def _rich_text(el: ET.Element) -> str:
-    """Text of an <si>/<is>: its <t> and the <t> of its runs, phonetic runs left out."""
-    parts: list[str] = []
-    for child in el:
-        lc = _lt(child.tag)
-        if lc == "t":
-            parts.append(child.text or "")
-        elif lc == "r":
-            for sub in child:
-                if _lt(sub.tag) == "t":
-                    parts.append(sub.text or "")
-    return "".join(parts)
-
-
-def _walk_shared_strings(root: ET.Element) -> list[str]:
-    return [_rich_text(si) for si in root if _lt(si.tag) == "si"]
-
-
-_COLUMN_CACHE: dict[str, int] = {}
-
-
-def _walk_sheet(root: ET.Element, h: _SheetHandler) -> None:
-    """Drive `_SheetHandler` from a parsed tree: one Python step per cell.
-
-    Tags are compared with the root's own namespace (transitional or strict
-    OOXML alike), which is much cheaper than stripping each tag."""
-    ns = root.tag[: root.tag.find("}") + 1] if root.tag.startswith("{") else ""
-    t_f, t_v, t_is = ns + "f", ns + "v", ns + "is"
-    cache = _COLUMN_CACHE
-    sheet, strings = h.sheet, h.strings
-    cells = sheet.cells
-    TEXT, NUMBER = ValueKind.TEXT, ValueKind.NUMBER
-    for top in root:
-        lt = _lt(top.tag)
-        if lt == "sheetData":
-            for row in top:
-                r = row.get("r")
-                h._row = int(r) if r else h._row + 1
-                h._col = 0
-                pending = None  # ref of the last skipped empty cell
-                for c in row:
-                    ref = c.get("r")
-                    if ref and not len(c):
-                        pending = ref  # a styled empty cell: nothing to record
-                        continue
-                    if ref:
-                        pending = None
-                        letters = ref.rstrip("0123456789")
-                        digits = ref[len(letters):]
-                        col = cache.get(letters)
-                        if col is None:
-                            col = cache.setdefault(letters, column_index(letters.replace("$", "")))
-                        h._col = col
-                        if digits:
-                            h._row = int(digits)
-                    elif pending is not None:  # no r="": the cell after the skipped one
-                        h._col = column_index(pending.rstrip("0123456789").replace("$", "")) + 1
-                        pending = None
-                    else:
-                        h._col += 1
-                    t = c.get("t", "n")
-                    if len(c) == 1 and c[0].tag == t_v and t in ("n", "s"):
-                        # The common cell, a plain number or shared string: built here
-                        # directly (a third of the cost of the general path below).
-                        raw = c[0].text or ""
-                        if t == "s":
-                            try:
-                                value, kind = strings[int(raw)], TEXT
-                            except (ValueError, IndexError):
-                                value, kind = raw, TEXT
-                        elif raw:
-                            try:
-                                value, kind = float(raw), NUMBER
-                            except ValueError:
-                                value, kind = raw, TEXT
-                        else:
-                            continue
-                        if len(cells) >= h.max_cells:
-                            raise ReadProblem("R008", size_mb="?", limit_mb=f"{h.max_cells} celle")
-                        row_n = h._row
-                        cells[(row_n, h._col)] = Cell(row_n, h._col, value, kind, None, False)
-                        if row_n > sheet.max_row:
-                            sheet.max_row = row_n
-                        continue
-                    h._t = t
-                    h._has_f = False
-                    h._f_attrs = None
-                    h._f_text = []
-                    h._v_text = None
-                    h._is_text = None
-                    for child in c:
-                        tag = child.tag
-                        if tag == t_v:
-                            h._v_text = [child.text or ""]
-                        elif tag == t_f:
-                            h._has_f = True
-                            h._f_attrs = dict(child.attrib)
-                            h._f_text = [child.text or ""]
-                        elif tag == t_is:
-                            h._is_text = [_rich_text(child)]
-                    h._finish_cell()
-        elif lt == "sheetProtection":
-            h.sheet.protected = top.get("sheet", "0") in ("1", "true")
-        elif lt == "mergeCells":
-            h.sheet.merged.extend(m.get("ref") for m in top if m.get("ref"))
-        elif lt == "dataValidations":
-            h.sheet.validations += sum(1 for d in top if _lt(d.tag) == "dataValidation")
-
-
-_PROTECTED_RE = re.compile(rb"<(?:\w+:)?sheetProtection\b[^>]*\bsheet=\"(?:1|true)\"")
-
-
-def _read_sheet(zf: zipfile.ZipFile, part: str, h: _SheetHandler, budget: _Budget, *, light: bool = False) -> None:
-    """Parse one worksheet part into `h.sheet`.
-
-    `light`: a sheet whose text the checks never read (the template's
-    Istruzioni): when it holds no formula at all, only its protection flag is
-    taken, without building its cells."""
-    info = zf.NameToInfo.get(part)
-    if info is not None and info.file_size <= TREE_PART_MAX:
-        data = zf.read(part)
-        budget.take(len(data), part)
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+def _pull_worksheet(pkg: _Package, part: str, dec: _SheetDecoder) -> None:
+    """A large worksheet, pulled through the parser chunk by chunk; same decoder, rows cleared."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    first = True
+    depth = 0
+    for chunk in pkg.chunks(part):
+        if first:
+            chunk, first = to_utf8(chunk, part), False
+        elif any(word in chunk for word in _HOSTILE):
             raise ReadProblem("R010", part=part)
-        if light and b"<f" not in data and b":f" not in data:
-            h.sheet.protected = _PROTECTED_RE.search(data) is not None
-            return
         try:
-            root = ET.fromstring(data)
+            parser.feed(chunk)
+            events = list(parser.read_events())
         except ET.ParseError as exc:
             raise ReadProblem("R011", part=part, detail=str(exc)) from None
-        _walk_sheet(root, h)
-        return
-    _parse_part(zf, part, h, budget)
+        for event, el in events:
+            lt = _lt(el.tag)
+            if event == "start":
+                depth += 1
+                if lt == "worksheet":
+                    dec.ns = _ns(el.tag)
+                    dec.__post_init__()
+                elif lt == "row":
+                    dec.row_start(el)
+                continue
+            depth -= 1
+            if lt == "c":
+                dec.cell(el)
+                el.clear()
+            elif lt == "row":
+                el.clear()
+            elif lt in _WORKSHEET_PARTS:
+                dec.other(el)
+        pkg.tick()
+    try:
+        parser.close()
+    except ET.ParseError as exc:
+        raise ReadProblem("R011", part=part, detail=str(exc)) from None
 
 
-# --------------------------------------------------------------------------- workbook
+# --------------------------------------------------------------------------- workbook parts
 
 
 _STATE = {"hidden": SheetState.HIDDEN, "veryHidden": SheetState.VERY_HIDDEN}
@@ -589,21 +569,94 @@ def _resolve(base_dir: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(base_dir, target))
 
 
-def _rels(zf: zipfile.ZipFile, name: str, budget: _Budget) -> dict[str, tuple[str, str, str]]:
+def _tree(pkg: _Package, name: str) -> ET.Element | None:
+    if name not in pkg.names:
+        return None
+    return _parse(to_utf8(pkg.read(name, cap=TREE_PART_MAX), name), name)
+
+
+def _rels(pkg: _Package, name: str) -> dict[str, tuple[str, str, str]]:
     """{rId: (type suffix, target, mode)} of a .rels part (empty when absent)."""
-    if name not in zf.NameToInfo:
-        return {}
-    h = _Collect()
-    _parse_part(zf, name, h, budget)
-    out = {}
-    for local, attrs, _ in h.elements:
-        if local == "Relationship":
-            out[attrs.get("Id", "")] = (
-                attrs.get("Type", "").rsplit("/", 1)[-1],
-                attrs.get("Target", ""),
-                attrs.get("TargetMode", ""),
-            )
+    root = _tree(pkg, name)
+    out: dict[str, tuple[str, str, str]] = {}
+    if root is None:
+        return out
+    for el in root:
+        if _lt(el.tag) == "Relationship":
+            out[el.get("Id", "")] = (el.get("Type", "").rsplit("/", 1)[-1], el.get("Target", ""),
+                                     el.get("TargetMode", ""))
     return out
+
+
+def _attr(el: ET.Element, local: str) -> str | None:
+    """Attribute by local name, with or without namespace."""
+    if local in el.attrib:
+        return el.attrib[local]
+    for k, v in el.attrib.items():
+        if _lt(k) == local:
+            return v
+    return None
+
+
+def _shared_strings(pkg: _Package, name: str, limits: Limits) -> list[str]:
+    info = pkg.names[name]
+    if info.file_size <= STREAM_ABOVE:
+        root = _tree(pkg, name)
+        items = [rich_text(si) for si in root if _lt(si.tag) == "si"] if root is not None else []
+    else:
+        items = []
+        parser = ET.XMLPullParser(events=("end",))
+        first = True
+        for chunk in pkg.chunks(name):
+            if first:
+                chunk, first = to_utf8(chunk, name), False
+            elif any(word in chunk for word in _HOSTILE):
+                raise ReadProblem("R010", part=name)
+            try:
+                parser.feed(chunk)
+                events = list(parser.read_events())
+            except ET.ParseError as exc:
+                raise ReadProblem("R011", part=name, detail=str(exc)) from None
+            for _event, el in events:
+                if _lt(el.tag) == "si":
+                    items.append(rich_text(el))
+                    el.clear()
+                    if len(items) > limits.max_strings:
+                        break
+    if len(items) > limits.max_strings:
+        raise ReadProblem("R024", what="strings", count=len(items), limit=limits.max_strings)
+    return items
+
+
+def _number_formats(pkg: _Package, name: str) -> list[str]:
+    """The number format code of each cell style (cellXfs), in style-index order."""
+    if name not in pkg.names:
+        return []
+    data = to_utf8(pkg.read(name, cap=TREE_PART_MAX), name)
+    if _needs_whole_tree(data):
+        root = _parse(data, name)
+        num_fmts = next((el for el in root if _lt(el.tag) == "numFmts"), None)
+        cell_xfs = next((el for el in root if _lt(el.tag) == "cellXfs"), None)
+    else:
+        frags = _Fragments(data, name)
+        num_fmts, cell_xfs = frags.element("numFmts"), frags.element("cellXfs")
+    codes = dict(BUILTIN_FORMATS)
+    if num_fmts is not None:
+        for nf in num_fmts:
+            fid = nf.get("numFmtId", "")
+            if fid.isdigit():
+                codes[int(fid)] = nf.get("formatCode", "")
+    out: list[str] = []
+    if cell_xfs is not None:
+        for xf in cell_xfs:
+            fid = xf.get("numFmtId", "0")
+            out.append(codes.get(int(fid), "General") if fid.isdigit() else "General")
+    return out
+
+
+# Excel's built-in number formats that matter to the checks (ids 9 and 10 are percentages).
+BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+                   11: "0.00E+00", 14: "mm-dd-yy", 49: "@"}
 
 
 def read_book(
@@ -631,28 +684,32 @@ def read_book(
         raise ReadProblem("R003") from None
     except PermissionError:
         raise ReadProblem("R001", reason="permission") from None
-    except OSError as exc:
-        raise ReadProblem("R003", detail=str(exc)) from None
+    except (OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ReadProblem("R003", detail=type(exc).__name__) from None
     try:
         with zf:
             return _read_zip(zf, path, limits, only_sheets, light_sheets)
-    except zipfile.BadZipFile:
-        raise ReadProblem("R003") from None
-    except (EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise ReadProblem("R003", detail=str(exc)) from None
+    except ReadProblem:
+        raise
+    except RuntimeError as exc:  # zipfile: "File is encrypted, password required"
+        raise (ReadProblem("R004") if "encrypt" in str(exc).lower()
+               else ReadProblem("R003", detail=type(exc).__name__)) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            KeyError, IndexError, UnicodeError, OverflowError) as exc:
+        raise ReadProblem("R003", detail=type(exc).__name__) from None
     except RecursionError:
         raise ReadProblem("R011", part="?", detail="recursion") from None
+    except MemoryError:
+        raise ReadProblem("R009", member="?", size_mb="?") from None
 
 
-def _read_zip(
-    zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[str] | None, light_sheets: frozenset[str]
-) -> Book:
-    names = zf.NameToInfo
-    if "mimetype" in names and zf.read("mimetype")[:80].startswith(ODS_MIME):
+def _read_zip(zf: zipfile.ZipFile, path: Path, limits: Limits, only_sheets: set[str] | None,
+              light_sheets: frozenset[str]) -> Book:
+    pkg = _Package(zf, limits)
+    names = pkg.names
+    if "mimetype" in names and pkg.head("mimetype", 80).startswith(ODS_MIME):
         raise ReadProblem("R006")
-    _guard_zip(zf, limits)
-    budget = _Budget(limits.max_total_uncompressed)
-    rels = _rels(zf, "_rels/.rels", budget)
+    rels = _rels(pkg, "_rels/.rels")
     wb_name = next((_resolve("", t) for ty, t, _ in rels.values() if ty == "officeDocument"), "xl/workbook.xml")
     if wb_name not in names:
         raise ReadProblem("R002")
@@ -660,25 +717,27 @@ def _read_zip(
     book = Book(path=str(path), size=path.stat().st_size)
     book.has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
 
-    wb = _Collect(text_of=("definedName",))
-    _parse_part(zf, wb_name, wb, budget)
-    wb_rels = _rels(zf, posixpath.join(wb_dir, "_rels", posixpath.basename(wb_name) + ".rels"), budget)
+    wb_root = _tree(pkg, wb_name)
+    wb_rels = _rels(pkg, posixpath.join(wb_dir, "_rels", posixpath.basename(wb_name) + ".rels"))
     sheet_entries: list[tuple[str, SheetState, str]] = []
-    for local, attrs, text in wb.elements:
-        if local == "sheet":
-            rid = _attr(attrs, "id") or ""
-            target = wb_rels.get(rid, ("", "", ""))
-            sheet_entries.append(
-                (attrs.get("name", ""), _STATE.get(attrs.get("state", ""), SheetState.VISIBLE),
-                 _resolve(wb_dir, target[1]) if target[1] else "")
-            )
-        elif local == "definedName":
-            book.defined_names[attrs.get("name", "")] = text
-        elif local == "calcPr":
-            book.full_calc_on_load = attrs.get("fullCalcOnLoad", "0") in ("1", "true")
-            book.calc_mode = attrs.get("calcMode", "")
-        elif local == "workbookProtection":
-            book.workbook_protected = any(k.lower().endswith(("lockstructure",)) and v in ("1", "true") for k, v in attrs.items())
+    for el in wb_root.iter():
+        lt = _lt(el.tag)
+        if lt == "sheet":
+            target = wb_rels.get(_attr(el, "id") or "", ("", "", ""))
+            sheet_entries.append((el.get("name", ""), _STATE.get(el.get("state", ""), SheetState.VISIBLE),
+                                  _resolve(wb_dir, target[1]) if target[1] else ""))
+        elif lt == "definedName":
+            book.defined_names[el.get("name", "")] = el.text or ""
+        elif lt == "calcPr":
+            book.full_calc_on_load = el.get("fullCalcOnLoad", "0") in ("1", "true")
+            book.calc_mode = el.get("calcMode", "")
+        elif lt == "workbookProtection":
+            book.workbook_protected = any(_lt(k).lower() == "lockstructure" and v in ("1", "true")
+                                          for k, v in el.attrib.items())
+        elif lt == "workbookPr":
+            book.date1904 = el.get("date1904", "0") in ("1", "true")
+    if len(sheet_entries) > limits.max_sheets:
+        raise ReadProblem("R024", what="sheets", count=len(sheet_entries), limit=limits.max_sheets)
     for ty, target, _mode in wb_rels.values():
         if ty == "externalLink":
             book.external_links.append(_resolve(wb_dir, target))
@@ -686,18 +745,12 @@ def _read_zip(
         if n.startswith(f"{wb_dir}/externalLinks/") and n.endswith(".xml") and n not in book.external_links:
             book.external_links.append(n)
 
-    strings: list[str] = []
     ss_name = next((_resolve(wb_dir, t) for ty, t, _ in wb_rels.values() if ty == "sharedStrings"), None)
-    if ss_name and ss_name in names:
-        tree = _tree(zf, ss_name, budget)
-        if tree is not None:
-            strings = _walk_shared_strings(tree)
-        else:
-            ss = _SharedStrings()
-            _parse_part(zf, ss_name, ss, budget)
-            strings = ss.items
+    strings = _shared_strings(pkg, ss_name, limits) if ss_name and ss_name in names else []
+    styles = next((_resolve(wb_dir, t) for ty, t, _ in wb_rels.values() if ty == "styles"), None)
+    book.number_formats = _number_formats(pkg, styles) if styles else []
 
-    cells_left = limits.max_cells
+    budget = [limits.max_cells]
     for name, state, part in sheet_entries:
         sheet = Sheet(name=name, state=state)
         book.sheets.append(sheet)
@@ -705,7 +758,6 @@ def _read_zip(
             continue  # chartsheet or missing part: a sheet with no cells
         if only_sheets is not None and name not in only_sheets:
             continue
-        handler = _SheetHandler(sheet, strings, cells_left)
-        _read_sheet(zf, part, handler, budget, light=name in light_sheets)
-        cells_left -= len(sheet.cells)
+        pkg.tick()
+        _read_worksheet(pkg, part, _SheetDecoder(sheet, strings, limits, budget), light=name in light_sheets)
     return book

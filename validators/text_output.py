@@ -36,7 +36,7 @@ def render_text(report: BatchReport, *, max_findings_per_file: int = 200) -> str
         out.append(f"== {f.path}")
         for x in shown[:max_findings_per_file]:
             where = x.location
-            out.append(f"  {x.code} {text('validators.severity.' + x.severity.value):<8} {where:<22} {x.message}")
+            out.append(f"  {x.code} {x.severity.label():<8} {where:<22} {x.message}")
             if x.hint:
                 out.append("      " + text("validators.cli.hint", hint=x.hint).strip())
         if len(shown) > max_findings_per_file:

@@ -30,7 +30,7 @@ from .registry import run_checks
 
 SCHEMA_VERSION = "1"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
-READING_CODES = frozenset(f"R0{n:02d}" for n in range(1, 12))
+READING_CODES = frozenset((*(f"R0{n:02d}" for n in range(1, 12)), "R023", "R024", "R025"))
 
 
 class Status(StrEnum):

@@ -23,7 +23,6 @@ workbook interface (`addin.macros.OpsRows`).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -32,6 +31,7 @@ from typing import Protocol
 
 from barometro.messages import text
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
+from barometro.numbers import finite
 from barometro.settings import Settings, SettingsError, settings_from_dict
 
 from . import spec
@@ -43,11 +43,8 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 def as_number(value: object) -> float | None:
     """The value as a formula sees it: ISNUMBER is true only for these (finite numbers)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-        return f if math.isfinite(f) else None
+    if value is None or isinstance(value, bool | int | float):
+        return finite(value)
     if isinstance(value, datetime):
         return (value - _EXCEL_EPOCH).total_seconds() / 86400.0
     if isinstance(value, date):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import spec
+from . import readback, spec
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,7 @@ class SummaryValues:
     objectives: dict[str, float | None]
 
 
-def _num(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+_num = readback.as_number
 
 
 def computed_summary(path: str | Path, layout: spec.Layout) -> SummaryValues:

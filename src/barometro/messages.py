@@ -118,6 +118,13 @@ class Percent(float):
     __slots__ = ()
 
 
+class Typed(float):
+    """A number as a person types it into a cell in the language shown: no thousands
+    separators ("4580", "45,5"), for hints that say what to type."""
+
+    __slots__ = ()
+
+
 class Phrase:
     """A catalogue text kept as data (key and values), rendered in the language of the
     message it is placed in: `text("a.b", why=Phrase("legacy.rule.ranking"))`."""
@@ -160,6 +167,8 @@ def format_value(value: object, lang: str | None = None) -> str:
         return value.render(lang)
     if isinstance(value, Percent):
         return format_percent(value, lang)
+    if isinstance(value, Typed):
+        return format_number(value, lang, grouping=False)
     if isinstance(value, list | tuple):
         return " / ".join(format_value(v, lang) for v in value)
     render_message = getattr(value, "render_message", None)

@@ -43,6 +43,16 @@ _EXCEL_ERRORS = {"#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NUL
 _HTML_TAG = re.compile(r"<[^>]{0,400}>")
 
 
+def finite(value: object) -> float | None:
+    """The one "number or None": a real, finite int or float as float; None for anything else
+    (booleans, text, NaN, infinities). What a cell's ISNUMBER accepts, less dates
+    (`workbook_templates.readback.as_number` adds those)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
 def strip_html(text: str) -> str:
     """Remove stray HTML tags (`<p>`, `<ul ...>`) and collapse white space."""
     text = _HTML_TAG.sub(" ", text)

@@ -430,3 +430,26 @@ def read_plan(path: str | Path) -> Plan:
     if rd.errors:
         raise PlanFormatError(rd.errors)
     return Plan(ente, year, lines, indicators)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """The plan in `path`, whatever the office has: a plan workbook (`write_plan`'s, edited),
+    or last year's report in the published layout (.txt, .tsv, or an .xlsx without the plan's
+    sheets), imported with its repairs. Raises `PlanFormatError` or `LegacyFormatError`."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            try:
+                is_plan = SHEET_PLAN in wb.sheetnames
+            finally:
+                wb.close()
+        except Exception:  # noqa: BLE001 - unreadable: read_plan gives the clear message
+            is_plan = True
+        if is_plan:
+            return read_plan(path)
+    from barometro.legacy import import_report
+
+    return import_report(path).plan

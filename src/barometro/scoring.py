@@ -8,11 +8,11 @@ are never rounded here (rounding is presentation).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Kind, Plan, Polarity
+from .numbers import finite as _num
 from .settings import (
     DEFAULT_SETTINGS,
     EnteMethod,
@@ -24,16 +24,6 @@ from .settings import (
 )
 
 Number = float | int
-
-
-def _num(value: object) -> float | None:
-    """A finite float, or None for anything that is not a usable number."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    return None
 
 
 def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:

@@ -43,7 +43,20 @@ class LowerFormula(str, Enum):
 
 
 class SettingsError(ValueError):
-    """A settings file that cannot be used; the message names the key."""
+    """Settings that cannot be used; `str()` is the catalogue message naming the key."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(reason, values)
+        self.reason = reason
+        self.values = values
+
+    def render(self, lang: str | None = None) -> str:
+        from .messages import text
+
+        return text(f"settings.error.{self.reason}", lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 @dataclass(frozen=True)
@@ -98,30 +111,30 @@ def settings_from_dict(data: dict[str, object], *, base: Settings = DEFAULT_SETT
     """Build settings from a mapping (a parsed TOML `[scoring]` table or the whole file)."""
     table = data.get("scoring", data) if isinstance(data, dict) else data
     if not isinstance(table, dict):
-        raise SettingsError("settings must be a table of key = value")
+        raise SettingsError("not_a_table")
     values: dict[str, object] = {}
     for key, raw in table.items():
         if key not in _FIELD_TYPES:
             known = ", ".join(sorted(_FIELD_TYPES))
-            raise SettingsError(f"unknown setting {key!r} (known: {known})")
+            raise SettingsError("unknown_key", key=key, known=known)
         if key in _ENUMS:
             enum = _ENUMS[key]
             try:
                 values[key] = enum(str(raw))
             except ValueError:
                 allowed = ", ".join(m.value for m in enum)
-                raise SettingsError(f"{key} = {raw!r}: allowed values are {allowed}") from None
+                raise SettingsError("bad_choice", key=key, value=str(raw), allowed=allowed) from None
         elif key == "name":
             values[key] = str(raw)
         else:
             if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise SettingsError(f"{key} must be a number, got {raw!r}")
+                raise SettingsError("not_a_number", key=key, value=str(raw))
             values[key] = float(raw)
     settings = replace(base, **values)
     if not 0 <= settings.gauge_yellow <= settings.gauge_green:
-        raise SettingsError("gauge_yellow must be between 0 and gauge_green")
+        raise SettingsError("gauge_order")
     if settings.tolerance < 0:
-        raise SettingsError("tolerance must be >= 0")
+        raise SettingsError("negative_tolerance")
     return settings
 
 
@@ -135,9 +148,9 @@ def load_settings(source: str | Path | None) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SettingsError(f"settings file not found: {path}") from None
+        raise SettingsError("file_missing", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+        raise SettingsError("bad_toml", path=str(path), detail=str(exc)) from None
     settings = settings_from_dict(data)
     if settings.name == "default" and "name" not in data.get("scoring", data):
         settings = replace(settings, name=path.stem)
@@ -153,5 +166,5 @@ def load_profile(name: str) -> Settings:
     folder = resources.files("barometro") / "profiles"
     res = folder / f"{name}.toml"
     if not res.is_file():
-        raise SettingsError(f"unknown settings profile {name!r} (shipped: {', '.join(profile_names())})")
+        raise SettingsError("unknown_profile", name=name, shipped=", ".join(profile_names()))
     return settings_from_dict(tomllib.loads(res.read_text(encoding="utf-8")))

@@ -171,3 +171,25 @@ def test_macros_refuse_a_book_that_is_not_a_master(tmp_path):
     Workbook().save(path)
     with pytest.raises(MacroError, match="non è un master Barometro"):
         run_ricalcola(OpenpyxlOps(path))
+
+
+@pytest.mark.parametrize("button", ["Ricalcola", "Valida", "Consolida"])
+def test_each_buttons_python_call_runs_the_macro(button, returns_setup, tmp_path, monkeypatch):
+    """The exact text each VBA Sub hands to RunPython, executed against the macros module
+    (xlwings' caller replaced by the same workbook through openpyxl)."""
+    from barometro.addin import macros
+    from barometro.addin.vba_project import BUTTONS
+
+    _, _, office = returns_setup
+    ops = OpenpyxlOps(_fresh(office, tmp_path))
+    monkeypatch.setattr(macros, "_caller_ops", lambda: ops)
+    call = next(b.python for b in BUTTONS if b.macro == button)
+    exec(call, {})  # noqa: S102 - the button's own command
+    assert ops.messages == []  # no error box
+    last_run = ops.read(SETTINGS_SHEET, LAST_RUN_CELL)
+    assert last_run and last_run.startswith(
+        {"Ricalcola": "Ricalcolo", "Valida": "Validazione", "Consolida": "Consolidamento"}[button]), last_run
+    if button == "Valida":
+        assert ops.read(PROBLEMS_SHEET, "A1")
+    if button == "Consolida":
+        assert any(r.indicator.actual is not None for r in read_book_data(ops).rows)

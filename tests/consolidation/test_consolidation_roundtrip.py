@@ -357,3 +357,41 @@ def test_inserted_deleted_and_reordered_rows_merge_by_id(year, tmp_path):
     others = [r for r in result.merge.rows if r.indicator.sector == sector and r.indicator.id != gone]
     assert others and all(r.state is RowState.RETURNED_WITH_ERRORS and r.actual == actual[r.indicator.id]
                           for r in others)
+
+
+def test_the_master_is_read_once_per_run(year, tmp_path, monkeypatch):
+    """`consolidate` reads the master once (the validator's reader) and hands it on; the
+    add-in's Consolida button reads its own snapshot once too."""
+    import openpyxl
+
+    from barometro.addin import macros
+    from barometro.validators import reader
+
+    reads: list[str] = []
+    real_read_zip, real_load = reader._read_zip, openpyxl.load_workbook
+
+    def counting_read_zip(zf, path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real_read_zip(zf, path, *args, **kwargs)
+
+    def counting_load(filename, *args, **kwargs):
+        reads.append(Path(filename).name)
+        return real_load(filename, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "_read_zip", counting_read_zip)
+    monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
+    consolidate([year.returns], master=year.master, prefer=[year.files[DUPLICATED]], jobs=1)
+    assert reads.count(year.master.name) == 1
+    assert sorted(n for n in reads if n != year.master.name) == sorted(p.name for p in year.returns.iterdir())
+
+    from barometro.addin.office_workbook import build_office_workbook
+    from barometro.addin.ops_openpyxl import OpenpyxlOps
+
+    office = build_office_workbook(year.master, tmp_path / "ufficio.xlsm", returns_folder=str(year.files[DUPLICATED].parent)).path
+    single = tmp_path / "ritorni"
+    single.mkdir()
+    shutil.copy(year.files[DUPLICATED], single / year.files[DUPLICATED].name)
+    ops = OpenpyxlOps(office)
+    reads.clear()
+    macros.run_consolida(ops, folder=single)
+    assert reads.count(office.name) == 1  # the snapshot of the open workbook, read once

@@ -45,22 +45,24 @@ def test_load_from_toml_file(tmp_path):
     ("body", "needle"),
     [
         ('line_method = "median"', "line_method"),
-        ("tolerance = -1", "tolerance"),
+        ("tolerance = -1", "tolleranza"),
         ('tolerance = "one"', "tolerance"),
-        ("colour = 3", "unknown setting"),
+        ("colour = 3", "impostazione «colour» sconosciuta"),
         ("gauge_yellow = 120", "gauge_yellow"),
         ("this is not toml", "TOML"),
     ],
 )
-def test_bad_settings_name_the_key(tmp_path, body, needle):
+def test_bad_settings_name_the_key_in_italian(tmp_path, body, needle):
     f = tmp_path / "bad.toml"
     f.write_text(body, encoding="utf-8")
-    with pytest.raises(SettingsError, match=needle):
+    with pytest.raises(SettingsError, match=needle) as info:
         load_settings(f)
+    assert info.value.render("en") != str(info.value)  # English on request, from the same data
 
 
 def test_unknown_profile_and_missing_file(tmp_path):
-    with pytest.raises(SettingsError, match="unknown settings profile"):
+    with pytest.raises(SettingsError, match="profilo di impostazioni «nonexistent» sconosciuto") as info:
         load_settings("nonexistent")
-    with pytest.raises(SettingsError, match="not found"):
+    assert "unknown settings profile" in info.value.render("en")
+    with pytest.raises(SettingsError, match="non trovato"):
         load_settings(tmp_path / "missing.toml")

@@ -138,6 +138,19 @@ def test_sheet_renamed(built: Built, a_return: Path, tmp_path: Path) -> None:
     assert not [f for f in r.findings if f.code in ("S101", "S104")]
 
 
+def test_renamed_sheet_still_has_its_damaged_cells_reported(built: Built, a_return: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb.rename_sheet("Ambiente", "Ambiente 2021")
+        wb.set_value("Ambiente 2021", "M7", 100)  # a formula overwritten on the renamed sheet
+        wb.set_value("Ambiente 2021", "I8", "4.580")  # a number typed as text
+
+    r = check(built, a_return, tmp_path, edit)
+    found = codes_at(r)
+    assert ("S102", "Ambiente 2021", "A1") in found
+    assert ("F301", "Ambiente 2021", "M7") in found and ("C206", "Ambiente 2021", "I8") in found
+    assert not [f for f in r.findings if f.sheet == "Ambiente"]  # nothing reported on the old name
+
+
 def test_sheet_hidden(built: Built, a_return: Path, tmp_path: Path) -> None:
     r = check(built, a_return, tmp_path, lambda wb: wb.set_sheet_state("Ambiente", "hidden"))
     assert [(f.code, f.sheet) for f in r.findings] == [("S103", "Ambiente")]

@@ -1,5 +1,6 @@
-"""The reader's two parsing paths agree (one C call + tree walk, or expat streaming for
-large parts); the batch as a DataFrame; weights of objectives shared by two sectors."""
+"""The reader's two feeds agree (parsed elements of a small part, or a large part pulled
+through the parser in chunks, into the same decoder); the batch as a DataFrame; weights of
+objectives shared by two sectors."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from barometro.validators.reader import read_book
 def _both(path: Path, monkeypatch: pytest.MonkeyPatch):
     fast = read_book(path)
     with monkeypatch.context() as m:
-        m.setattr(reader, "TREE_PART_MAX", -1)  # every part streamed through expat
+        m.setattr(reader, "STREAM_ABOVE", -1)  # every worksheet and string table pulled in chunks
         streamed = read_book(path)
     return fast, streamed
 

@@ -156,4 +156,4 @@ def test_batch_goes_on_and_never_raises(tmp_path: Path) -> None:
 def test_cell_limit(tmp_path: Path) -> None:
     with pytest.raises(ReadProblem) as exc:
         read_book(_xlsx(tmp_path / "a.xlsx"), Limits(max_cells=2))
-    assert exc.value.code == "R008"
+    assert exc.value.code == "R024" and exc.value.values["what"] == "cells"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from barometro.messages import Typed
 from barometro.model import Kind
 from barometro.numbers import NumberIssue, parse_number
 
@@ -63,7 +64,7 @@ def content_actual(ctx: CheckContext) -> Iterator[Finding]:
         value = parsed.value
         assert value is not None
         if parsed.issue is NumberIssue.TEXT:
-            yield make("C206", f, sheet=sheet.name, cell=where, found=parsed.raw, value=value)
+            yield make("C206", f, sheet=sheet.name, cell=where, found=parsed.raw, value=value, typed=Typed(value))
         if ind.kind is Kind.BINARY and value not in (0.0, 1.0):
             yield make("C209", f, sheet=sheet.name, cell=where, found=value)
         elif ind.kind is not Kind.BINARY and implausible(

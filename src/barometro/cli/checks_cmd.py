@@ -29,5 +29,5 @@ def command(fmt: str, lang: str | None) -> None:
         return
     for code, spec in CODES.items():
         title = text(f"validators.{code}.title")
-        sev = text(f"validators.severity.{spec.severity.value}")
+        sev = spec.severity.label()
         click.echo(f"{code}  {sev:<12} {spec.slug:<34} {title}")

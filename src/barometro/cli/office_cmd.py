@@ -28,51 +28,13 @@ def command(plan_or_master: Path, output: Path, settings_source: str | None, ret
       barometro office modelli/master.xlsx -o master.xlsm --returns ritorni/
       barometro office piano.xlsx --settings cremona -o master.xlsm
     """
-    import tempfile
-
-    from barometro.addin.office_workbook import (
-        OfficeWorkbookError,
-        build_office_workbook,
-        is_master,
-    )
+    from barometro.addin.office_workbook import OfficeWorkbookError, office_workbook_from
     from barometro.messages import text
 
-    if not plan_or_master.is_file():
-        raise click.ClickException(text("addin.office.input_missing", path=plan_or_master))
     try:
-        with tempfile.TemporaryDirectory(prefix="barometro-office-") as tmp:
-            master = plan_or_master
-            if not is_master(plan_or_master):
-                master = _master_from_plan(plan_or_master, settings_source, Path(tmp) / "master.xlsx")
-            result = build_office_workbook(master, output, returns_folder=returns_folder)
+        result = office_workbook_from(plan_or_master, output, settings=settings_source,
+                                      returns_folder=returns_folder)
     except OfficeWorkbookError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(text("addin.office.written", path=result.path, sheets=len(result.sheets),
                     modules=", ".join(result.modules)))
-
-
-def _master_from_plan(plan_path: Path, settings_source: str | None, target: Path) -> Path:
-    """Build a master from a plan with the template builder (the plan readers are theirs)."""
-    from barometro.addin.office_workbook import OfficeWorkbookError
-    from barometro.messages import text
-    from barometro.settings import SettingsError, load_settings
-
-    try:
-        from barometro.plan_io import read_plan  # the importer's plan reader
-    except ImportError:
-        read_plan = None
-    try:
-        if plan_path.suffix.lower() == ".txt":
-            from barometro.legacy import import_report
-
-            plan = import_report(plan_path).plan
-        elif read_plan is not None:
-            plan = read_plan(plan_path)
-        else:
-            raise OfficeWorkbookError(text("addin.office.bad_input", path=plan_path, reason="plan reader missing"))
-        settings = load_settings(settings_source or "default")
-    except (SettingsError, ValueError, OSError) as exc:
-        raise OfficeWorkbookError(text("addin.office.bad_input", path=plan_path, reason=exc)) from None
-    from barometro.workbook_templates.builder import build_workbook
-
-    return build_workbook(plan, settings, target)
