@@ -262,8 +262,8 @@ class _Fragments:
         self.prefix = (m.group(1) or b"") if m else b""
         self.open = b"<_w " + decls + b">"
 
-    def element(self, local: str) -> ET.Element | None:
-        """The first element `local` (with the root's prefix), or None."""
+    def _span(self, local: str) -> tuple[int, int] | None:
+        """Byte span of the first element `local` (with the root's prefix), or None."""
         tag = self.prefix + local.encode()
         start = self.data.find(b"<" + tag)
         while start >= 0:
@@ -273,17 +273,22 @@ class _Fragments:
             start = self.data.find(b"<" + tag, start + 1)
         if start < 0:
             return None
-        close = b"</" + tag + b">"
         gt = self.data.find(b">", start)
         if gt > 0 and self.data[gt - 1:gt] == b"/":
-            end = gt + 1
-        else:
-            end = self.data.find(close, start)
-            if end < 0:
-                raise ReadProblem("R011", part=self.part, detail=f"<{local}> not closed")
-            end += len(close)
-        wrapper = _parse(self.open + self.data[start:end] + b"</_w>", self.part)
-        return wrapper[0] if len(wrapper) else None
+            return start, gt + 1
+        close = b"</" + tag + b">"
+        end = self.data.find(close, start)
+        if end < 0:
+            raise ReadProblem("R011", part=self.part, detail=f"<{local}> not closed")
+        return start, end + len(close)
+
+    def elements(self, *locals_: str) -> list[ET.Element]:
+        """The first element of each name that the part has, parsed together in one call."""
+        spans = sorted(span for span in (self._span(local) for local in locals_) if span is not None)
+        if not spans:
+            return []
+        body = b"".join(self.data[a:b] for a, b in spans)
+        return list(_parse(self.open + body + b"</_w>", self.part))
 
 
 def _needs_whole_tree(data: bytes) -> bool:
@@ -303,6 +308,10 @@ def _ns(root_tag: str) -> str:
 
 def rich_text(el: ET.Element) -> str:
     """Text of an <si>/<is>: its <t> and the <t> of its runs, phonetic runs (<rPh>) left out."""
+    if len(el) == 1:
+        only = el[0]
+        if only.tag == "t" or only.tag.endswith("}t"):
+            return only.text or ""  # the common string: one <t>
     parts: list[str] = []
     for child in el:
         lc = _lt(child.tag)
@@ -339,33 +348,69 @@ class _SheetDecoder:
         self.t_c, self.t_v, self.t_f, self.t_is, self.t_row = ns + "c", ns + "v", ns + "f", ns + "is", ns + "row"
 
     def rows(self, sheet_data: ET.Element) -> None:
+        t_row = self.t_row
         for row in sheet_data:
-            if row.tag == self.t_row:
-                self.row_start(row)
-                for c in row:
-                    if c.tag == self.t_c:
-                        self.cell(c)
+            if row.tag == t_row:
+                self.row_cells(row)
 
-    def row_start(self, row: ET.Element) -> None:
+    def row_cells(self, row: ET.Element) -> None:
+        """Every <c> of one <row>: both feeds (a parsed part, a pulled one) come through here."""
         r = row.get("r")
-        self.row = int(r) if r and r.isdigit() else self.row + 1
-        self.col = 0
+        self.row = row_n = int(r) if r and r.isdigit() else self.row + 1
+        col = 0
+        t_c, t_v = self.t_c, self.t_v
+        cells, strings, n_strings = self.sheet.cells, self.strings, len(self.strings)
+        refs = _REFS
+        max_row = self.sheet.max_row
+        for c in row:
+            if c.tag != t_c:
+                continue
+            ref = c.get("r")
+            if ref:
+                pos = refs.get(ref)
+                if pos is None:
+                    pos = _ref_position(ref, row_n)
+                row_n, col = pos
+                self.row = row_n
+            else:
+                col += 1
+            size = len(c)
+            if not size:
+                continue  # a styled empty cell: nothing to record
+            s = c.get("s")
+            style = int(s) if s and s.isdigit() else 0
+            first = c[0]
+            t = c.get("t")
+            if size == 1 and first.tag == t_v and (t is None or t == "n" or t == "s"):
+                # The common cell, a plain number or a shared string, built here directly.
+                raw = first.text or ""
+                if t == "s":
+                    i = int(raw) if raw.isdigit() else -1
+                    value, kind = (strings[i], ValueKind.TEXT) if 0 <= i < n_strings else (raw, ValueKind.TEXT)
+                elif raw:
+                    try:
+                        value, kind = float(raw), ValueKind.NUMBER
+                    except ValueError:
+                        value, kind = raw, ValueKind.TEXT
+                else:
+                    continue
+                cell = _new_cell(Cell, (row_n, col, value, kind, None, False, style))
+            else:
+                self.col = col
+                cell = self._general(c, t or "n", style)
+                if cell is None:
+                    continue
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                raise ReadProblem("R024", what="cells", count=self.limits.max_cells + 1, limit=self.limits.max_cells)
+            cells[(row_n, col)] = cell
+            if row_n > max_row:
+                max_row = row_n
+        self.sheet.max_row = max_row
+        self.col = col
 
-    def cell(self, c: ET.Element) -> None:
-        ref = c.get("r")
-        if ref:
-            letters = ref.rstrip("0123456789")
-            digits = ref[len(letters):]
-            self.col = _column(letters)
-            if digits:
-                self.row = int(digits)
-        else:
-            self.col += 1
-        if not len(c):
-            return  # a styled empty cell: nothing to record
-        t = c.get("t", "n")
-        s = c.get("s")
-        style = int(s) if s and s.isdigit() else 0
+    def _general(self, c: ET.Element, t: str, style: int) -> Cell | None:
+        """Any other cell: formulas, inline strings, booleans, errors, dates."""
         formula: str | None = None
         array = False
         raw: str | None = None
@@ -381,14 +426,8 @@ class _SheetDecoder:
                 inline = rich_text(child)
         value, kind = self._value(t, raw, inline)
         if formula is None and kind is ValueKind.EMPTY:
-            return
-        self.budget[0] -= 1
-        if self.budget[0] < 0:
-            raise ReadProblem("R024", what="cells", count=self.limits.max_cells + 1, limit=self.limits.max_cells)
-        row, col = self.row, self.col
-        self.sheet.cells[(row, col)] = Cell(row, col, value, kind, formula, array, style)
-        if row > self.sheet.max_row:
-            self.sheet.max_row = row
+            return None
+        return Cell(self.row, self.col, value, kind, formula, array, style)
 
     def _value(self, t: str, raw: str | None, inline: str | None) -> tuple[object, ValueKind]:
         if t == "inlineStr":
@@ -460,14 +499,21 @@ def _validation(dv: ET.Element) -> DataValidation:
     )
 
 
-_COLUMNS: dict[str, int] = {}
+_new_cell = tuple.__new__  # Cell(...) without the NamedTuple constructor's Python frame
+_REFS: dict[str, tuple[int, int]] = {}  # "M7" -> (7, 13): returns of one template repeat the same refs
 
 
-def _column(letters: str) -> int:
-    col = _COLUMNS.get(letters)
-    if col is None:
-        col = _COLUMNS.setdefault(letters, column_index(letters.replace("$", "")) if letters.isalpha() or "$" in letters else 0)
-    return col
+def _ref_position(ref: str, row: int) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters):]
+    col = column_index(letters.replace("$", "")) if letters.replace("$", "").isalpha() else 0
+    if not digits:
+        return row, col  # a reference without a row: this row
+    pos = (int(digits), col)
+    if len(_REFS) > 500_000:
+        _REFS.clear()
+    _REFS[ref] = pos
+    return pos
 
 
 def _translate(master: tuple[str, str], row: int, col: int) -> str:
@@ -505,15 +551,12 @@ def _read_worksheet(pkg: _Package, part: str, dec: _SheetDecoder, *, light: bool
             elif _lt(el.tag) in _WORKSHEET_PARTS:
                 dec.other(el)
         return
-    frags = _Fragments(data, part)
-    sheet_data = frags.element("sheetData")
-    if sheet_data is not None:
-        dec.ns = _ns(sheet_data.tag)
-        dec.__post_init__()
-        dec.rows(sheet_data)
-    for local in _WORKSHEET_PARTS:
-        el = frags.element(local)
-        if el is not None:
+    for el in _Fragments(data, part).elements("sheetData", *_WORKSHEET_PARTS):
+        if _lt(el.tag) == "sheetData":
+            dec.ns = _ns(el.tag)
+            dec.__post_init__()
+            dec.rows(el)
+        else:
             dec.other(el)
 
 
@@ -539,14 +582,10 @@ def _pull_worksheet(pkg: _Package, part: str, dec: _SheetDecoder) -> None:
                 if lt == "worksheet":
                     dec.ns = _ns(el.tag)
                     dec.__post_init__()
-                elif lt == "row":
-                    dec.row_start(el)
                 continue
             depth -= 1
-            if lt == "c":
-                dec.cell(el)
-                el.clear()
-            elif lt == "row":
+            if lt == "row":
+                dec.row_cells(el)
                 el.clear()
             elif lt in _WORKSHEET_PARTS:
                 dec.other(el)
@@ -638,8 +677,8 @@ def _number_formats(pkg: _Package, name: str) -> list[str]:
         num_fmts = next((el for el in root if _lt(el.tag) == "numFmts"), None)
         cell_xfs = next((el for el in root if _lt(el.tag) == "cellXfs"), None)
     else:
-        frags = _Fragments(data, name)
-        num_fmts, cell_xfs = frags.element("numFmts"), frags.element("cellXfs")
+        found = {_lt(el.tag): el for el in _Fragments(data, name).elements("numFmts", "cellXfs")}
+        num_fmts, cell_xfs = found.get("numFmts"), found.get("cellXfs")
     codes = dict(BUILTIN_FORMATS)
     if num_fmts is not None:
         for nf in num_fmts:
