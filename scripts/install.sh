@@ -17,6 +17,8 @@ command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
 /usr/bin/python3 -c "import uno" 2>/dev/null || need_apt+=(python3-uno)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+# Calibri's metric-compatible twin: LibreOffice lays out and prints the templates as Excel does.
+fc-list 2>/dev/null | grep -qi carlito || need_apt+=(fonts-crosextra-carlito)
 # WeasyPrint (the PDF of the Relazione) needs Pango; HarfBuzz-subset keeps PDFs small.
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need_apt+=(libpangoft2-1.0-0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from barometro.issues import Issue, Severity, json_safe
-from barometro.messages import Phrase, Typed, format_value, has, text
+from barometro.messages import Percent, Phrase, Typed, format_value, has, text
 
 __all__ = ["CODES", "CodeSpec", "Finding", "Severity", "make"]
 
@@ -70,18 +70,21 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("S112", "protection-removed", W, {"sheet": "Ambiente"}),
     CodeSpec("S113", "macros-present", W, {}),
     CodeSpec("S114", "metadata-sheet-visible", W, {"sheet": "_barometro", "found": "visible"}),
+    CodeSpec("S115", "input-rule-changed", E, {"column": "Target Consuntivo", "expected": "decimal", "found": "textLength"}),
+    CodeSpec("S116", "input-format-changed", W, {"found": "@"}),
     # ---- content
     CodeSpec("C201", "actual-missing", E, {"id": "AMB-01-01"}),
     CodeSpec("C202", "weight-missing", E, {"id": "AMB-01-01"}),
     CodeSpec("C203", "weights-not-100", E, {"objective": "AMB-02", "found": "120"}),
     CodeSpec("C204", "neutralised-without-note", E, {"id": "AMB-04-01"}),
-    CodeSpec("C205", "target-missed-without-note", W, {"id": "AMB-03-01", "achievement": "62"}),
+    CodeSpec("C205", "target-missed-without-note", W, {"id": "AMB-03-01", "achievement": Percent(99.98)}),
     CodeSpec("C206", "number-as-text", E, {"found": "4.580", "value": 4580.0, "typed": Typed(4580.0)}),
     CodeSpec("C207", "hashes-value", E, {"found": "#####"}),
-    CodeSpec("C208", "implausible-value", W, {"found": "962", "target": "90"}),
+    CodeSpec("C208", "implausible-value", W, {"found": 962.0, "target": 90.0, "reason": Phrase("plausibility.percent", factor=5.0)}),
     CodeSpec("C209", "binary-not-0-1", E, {"found": "2"}),
     CodeSpec("C210", "error-value", E, {"found": "#VALUE!"}),
     CodeSpec("C211", "not-a-number", E, {"found": "fatto"}),
+    CodeSpec("C212", "percent-typed-in-actual", E, {"found": 0.92, "meant": Typed(92.0), "target": 90.0}),
     # ---- formulas
     CodeSpec("F301", "formula-replaced-by-value", E, {"expected": "=IF(...)", "found": "100"}),
     CodeSpec("F302", "formula-changed", E, {"expected": "=IF(...)", "found": "=I6-H6"}),

@@ -13,12 +13,12 @@ from pathlib import Path
 from barometro.messages import Percent
 from barometro.model import Kind
 from barometro.numbers import NumberIssue
+from barometro.plausibility import percentage_like, typed_as_percent
 from barometro.scoring import fits_any_rule
 from barometro.settings import Settings, load_profile
 from barometro.workbook_templates.spec import PUBLISHED_COLUMNS
 
 from .book import Book
-from .checks.content_actual import implausible, percentage_like
 from .findings import Finding, Severity, make
 
 HEADER_WORDS = tuple(c.header.lower() for c in PUBLISHED_COLUMNS[:5])
@@ -76,9 +76,7 @@ def legacy_findings(result: object, settings: Settings, name: str, *, text_sourc
             and not fits_any_rule(a, t, ach, settings.tolerance)
         ):
             out.append(make("L506", name, sheet=sheet, cell=cell, found=ach, actual=a, target=t))
-        if a is not None and r.kind is not Kind.BINARY and implausible(
-            a, t, percentage_like(r.formula_text, r.indicator, t), settings.plausibility_factor
-        ):
+        if a is not None and r.kind is not Kind.BINARY and _published_off_scale(a, t, r, settings):
             out.append(make("L505", name, sheet=sheet, cell=cell, found=a, target=t))
         key = (r.line_id, r.objective_id or r.objective)
         weights[key] = weights.get(key, 0.0) + (r.weight.value or 0.0)
@@ -111,6 +109,13 @@ def legacy_findings(result: object, settings: Settings, name: str, *, text_sourc
             out.append(make("L509", name, sheet=issue.sheet or "", cell=_where(issue), detail=issue))
     out.sort(key=lambda f: (f.sheet, _row_number(f.cell), f.code))
     return out
+
+
+def _published_off_scale(actual: float, target: float | None, row, settings: Settings) -> bool:  # noqa: ANN001
+    """962 against 90, or 0,85 against 85, on a percentage indicator of the published report."""
+    if not percentage_like(row.formula_text, row.indicator, target) or target is None:
+        return False
+    return (actual > settings.plausibility_factor * target and actual > 100) or typed_as_percent(actual, target)
 
 
 def _row_number(cell: str) -> int:

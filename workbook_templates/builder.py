@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from barometro import __version__
 from barometro.atomic import atomic_path
 from barometro.messages import text
-from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Plan
+from barometro.model import NEUTRALISED_MARK, Indicator, Plan
 from barometro.settings import Settings
 
 from . import spec
@@ -37,9 +37,7 @@ from .instructions import write_instructions
 from .literal import set_literal
 from .plan_checks import PlanProblem, check_plan
 
-ACTUAL_MIN = -1_000_000_000_000
-ACTUAL_MAX = 1_000_000_000_000
-NOTE_MAX_CHARS = 2000
+SUMMARY_WIDTHS = (34.0, 16.0, 36.0, 22.0, 20.0, 12.0, 10.0)  # Riepilogo A-G: one A4 page wide at 80 %
 WRAP_KEYS = ("owner", "sector", "objective", "definition", "indicator", "formula_text", "purpose", "note")
 NUMBER_KEYS = ("target", "actual", "deviation")
 
@@ -82,14 +80,20 @@ def _protect(ws: Worksheet, password: str | None = None) -> None:
         p.password = password
 
 
-def _print_setup(ws: Worksheet, title_rows: str | None, print_area: str | None) -> None:
+def _print_setup(ws: Worksheet, title_rows: str | None, print_area: str | None, *,
+                 title_cols: str | None = None, scale: int = st.PRINT_SCALE) -> None:
+    """A4 landscape at a fixed scale that keeps text readable (at least 8 pt): a wide sheet
+    goes on more pages rather than shrinking to fit one."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
     if title_rows:
         ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
     if print_area:
         ws.print_area = print_area
     ws.oddFooter.center.text = text("template.footer")
@@ -106,25 +110,33 @@ def _icon_rule(settings: Settings) -> IconSetRule:
 
 
 def _number_widths(block: spec.SheetBlock) -> float:
-    widest = 0
-    for ind in block.indicators:
-        fmt = st.number_format_for(ind.target)
-        widest = max(widest, st.formatted_width(ind.target, fmt))
-    return widest + 4.0
+    widest = max((st.formatted_width(ind.target) for ind in block.indicators), default=0)
+    return widest + 3.0
+
+
+def _visible_width(widths: dict[str, float], collapsed: bool) -> dict[str, float]:
+    return {k: w for k, w in widths.items() if not (collapsed and k in spec.COLLAPSIBLE_KEYS)}
 
 
 def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock,
                       formulas: dict[tuple[str, str], str]) -> None:
     settings, plan = layout.settings, layout.plan
+    collapsed = layout.scope == "settore"  # sector files open with the long texts folded away
     _put(ws, "A1", text("template.title", year=plan.year, title=block.line.title)).font = st.TITLE_FONT
     _put(ws, spec.LINE_PCT_LABEL_CELL, text("template.line_pct_label")).font = st.SUBTITLE_FONT
     pct = ws[spec.LINE_PCT_CELL]
     pct.value = formulas[(block.sheet_name, spec.LINE_PCT_CELL)]
     pct.number_format = st.FMT_PERCENT
     pct.font = st.PCT_FONT
-    _put(ws, f"A{spec.METHOD_ROW}", settings.describe_it()).font = st.METHOD_FONT
+    method = _put(ws, f"A{spec.METHOD_ROW}", settings.describe_it())
+    method.font, method.alignment = st.METHOD_FONT, st.WRAP_CENTER
+    ws.merge_cells(f"A{spec.METHOD_ROW}:{spec.COL['gauge'].letter}{spec.METHOD_ROW}")
+    ws.row_dimensions[spec.METHOD_ROW].height = 26
     first_tech = spec.TECHNICAL_COLUMNS[0].letter
     _put(ws, f"{first_tech}{spec.HEADER_ROW - 1}", text("template.technical_note")).font = st.TECH_NOTE_FONT
+    if collapsed:
+        _put(ws, f"{spec.COL['indicator'].letter}{spec.HEADER_ROW - 1}",
+             text("template.collapsed_note")).font = st.TECH_NOTE_FONT
 
     widths = {c.key: float(c.width) for c in spec.COLUMNS}
     number_width = _number_widths(block)
@@ -140,12 +152,17 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
         cell.border = st.BORDER
         if technical:
             cell.comment = Comment(text("template.technical_header_comment"), "Barometro")
-        ws.column_dimensions[col.letter].width = widths[col.key]
+        dim = ws.column_dimensions[col.letter]
+        dim.width = widths[col.key]
+        if col.key in spec.COLLAPSIBLE_KEYS:
+            dim.outlineLevel = 1
+            dim.hidden = collapsed
+    ws.sheet_properties.outlinePr.summaryRight = False  # the [+] sits beside the folded column
     ws.row_dimensions[spec.HEADER_ROW].height = st.HEADER_HEIGHT_POINTS
+    shown = _visible_width(widths, collapsed)
 
     for offset, ind in enumerate(block.indicators):
         row = spec.FIRST_ROW + offset
-        num_fmt = st.number_format_for(ind.target)
         for col in spec.COLUMNS:
             ref = f"{col.letter}{row}"
             if col.role in (spec.Role.COMPUTED, spec.Role.TECHNICAL_COMPUTED):
@@ -153,34 +170,33 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.value = formulas[(block.sheet_name, ref)]
             else:
                 cell = _put(ws, ref, spec.template_value(ind, col.key))
+            cell.font = st.BODY_FONT
             cell.border = st.BORDER
             if col.key in WRAP_KEYS:
                 cell.alignment = st.WRAP_TOP
-            elif col.key in ("gauge", "kind", "polarity", "neutralised"):
+            elif col.key == "gauge":
+                cell.alignment = st.CENTER_MIDDLE  # the light in the middle of its row
+            elif col.key in ("kind", "polarity", "neutralised"):
                 cell.alignment = st.CENTER_TOP
             else:
                 cell.alignment = st.TOP
-            if col.key == "target":
-                cell.number_format = num_fmt
-            elif col.key in ("actual", "deviation"):
-                # What staff type must show as typed: a decimal actual against an
-                # integer target would otherwise show rounded (62,35 as 62).
-                cell.number_format = st.FMT_GENERAL
-            elif col.key == "achievement":
-                cell.number_format = st.FMT_ACHIEVEMENT
-            elif col.key == "gauge":
-                cell.number_format = st.FMT_ACHIEVEMENT
+            if col.key in NUMBER_KEYS:
+                cell.number_format = spec.FMT_QUANTITY  # target, actual, deviation: one format
+            elif col.key in ("achievement", "gauge"):
+                cell.number_format = spec.FMT_ACHIEVEMENT
             elif col.key == "points":
                 cell.number_format = st.FMT_POINTS
             if col.role is spec.Role.INPUT:
                 cell.protection = st.UNLOCKED
                 cell.fill = st.INPUT_FILL
+                cell.number_format = spec.input_format(col.key)
             elif col.role is spec.Role.COMPUTED:
                 cell.fill = st.COMPUTED_FILL
             elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED):
                 cell.fill = st.TECH_FILL
         ws.row_dimensions[row].height = st.row_height(
-            [(str(spec.template_value(ind, k) or ""), widths[k]) for k in WRAP_KEYS]
+            [(str(spec.template_value(ind, k) or ""), shown[k]) for k in WRAP_KEYS if k in shown],
+            cap=st.MAX_DATA_ROW_POINTS,
         )
 
     last = block.last_row
@@ -195,41 +211,43 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     ws.conditional_formatting.add(
         f"{note}{r}:{note}{last}", FormulaRule(formula=[missing_note], fill=st.MISSING_NOTE_FILL)
     )
-    ws.freeze_panes = f"A{spec.FIRST_ROW}"
-    _print_setup(ws, f"{spec.HEADER_ROW}:{spec.HEADER_ROW}", f"A1:{spec.COL['gauge'].letter}{last}")
+    # The identifying columns and the header stay in view; the cursor waits on the first actual.
+    ws.freeze_panes = spec.FREEZE_CELL
+    first_actual = f"{spec.COL['actual'].letter}{spec.FIRST_ROW}"
+    for selection in ws.sheet_view.selection:
+        selection.activeCell, selection.sqref = first_actual, first_actual
+    _print_setup(ws, f"{spec.HEADER_ROW}:{spec.HEADER_ROW}", f"A1:{spec.COL['gauge'].letter}{last}",
+                 title_cols=spec.PRINT_TITLE_COLUMNS)
     _protect(ws)
 
 
+def _validation(rule: spec.InputRule, cells: str) -> DataValidation:
+    prompt_key = {"binary": "template.dv_actual_binary", "note": "template.dv_note_prompt"}.get(
+        rule.kind, "template.dv_actual_number")
+    error_key = {"binary": "template.dv_actual_binary_error", "note": "template.dv_note_error",
+                 "number_no_fraction": "template.dv_actual_percent_error"}.get(
+        rule.kind, "template.dv_actual_number_error")
+    title_key = "template.dv_note_title" if rule.kind == "note" else "template.dv_actual_title"
+    error_title_key = "template.dv_note_error_title" if rule.kind == "note" else "template.dv_actual_error_title"
+    dv = DataValidation(
+        type=rule.type, operator=None if rule.type == "custom" else rule.operator,
+        formula1=rule.formula1, formula2=rule.formula2 or None, allow_blank=True,
+        showInputMessage=True, showErrorMessage=True, errorStyle="stop",
+        promptTitle=text(title_key)[:32], prompt=text(prompt_key)[:255],
+        errorTitle=text(error_title_key)[:32], error=text(error_key)[:255],
+    )
+    dv.add(cells)
+    return dv
+
+
 def _add_input_validation(ws: Worksheet, block: spec.SheetBlock) -> None:
+    """One rule per actual cell (a custom rule's formula is relative to its own cell), one for
+    the notes; the rules come from `spec`, which the validator checks them against."""
     actual, note = spec.COL["actual"].letter, spec.COL["note"].letter
-    binary = DataValidation(
-        type="whole", operator="between", formula1="0", formula2="1", allow_blank=True,
-        showInputMessage=True, showErrorMessage=True, errorStyle="stop",
-        promptTitle=text("template.dv_actual_title")[:32], prompt=text("template.dv_actual_binary")[:255],
-        errorTitle=text("template.dv_actual_error_title")[:32],
-        error=text("template.dv_actual_binary_error")[:255],
-    )
-    number = DataValidation(
-        type="decimal", operator="between", formula1=str(ACTUAL_MIN), formula2=str(ACTUAL_MAX),
-        allow_blank=True, showInputMessage=True, showErrorMessage=True, errorStyle="stop",
-        promptTitle=text("template.dv_actual_title")[:32], prompt=text("template.dv_actual_number")[:255],
-        errorTitle=text("template.dv_actual_error_title")[:32],
-        error=text("template.dv_actual_number_error")[:255],
-    )
-    notes = DataValidation(
-        type="textLength", operator="lessThanOrEqual", formula1=str(NOTE_MAX_CHARS), allow_blank=True,
-        showInputMessage=True, showErrorMessage=True, errorStyle="stop",
-        promptTitle=text("template.dv_note_title")[:32], prompt=text("template.dv_note_prompt")[:255],
-        errorTitle=text("template.dv_note_error_title")[:32], error=text("template.dv_note_error")[:255],
-    )
     for offset, ind in enumerate(block.indicators):
         row = spec.FIRST_ROW + offset
-        is_binary = ind.kind is Kind.BINARY and ind.target in (None, 0, 1)
-        (binary if is_binary else number).add(f"{actual}{row}")
-    notes.add(f"{note}{spec.FIRST_ROW}:{note}{block.last_row}")
-    for dv in (binary, number, notes):
-        if dv.sqref.ranges:
-            ws.add_data_validation(dv)
+        ws.add_data_validation(_validation(spec.actual_rule(ind, row), f"{actual}{row}"))
+    ws.add_data_validation(_validation(spec.note_rule(), f"{note}{spec.FIRST_ROW}:{note}{block.last_row}"))
 
 
 # --------------------------------------------------------------------------- Riepilogo
@@ -271,6 +289,7 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
         for letter in "ABCDEF":
             ws[f"{letter}{r}"].border = st.BORDER
         ws[f"A{r}"].alignment = st.WRAP_TOP
+        ws.row_dimensions[r].height = st.row_height([(str(ws[f"A{r}"].value or ""), SUMMARY_WIDTHS[0])])
 
     obj_header = spec.objectives_header_row(layout)
     header(obj_header, spec.SUMMARY_OBJECTIVES_HEADERS)
@@ -289,7 +308,8 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
         for letter in "ABCDEFG":
             ws[f"{letter}{r}"].border = st.BORDER
             ws[f"{letter}{r}"].alignment = st.WRAP_TOP
-        ws.row_dimensions[r].height = st.row_height([(ind.objective, 50.0), (ind.sector, 24.0)])
+        ws.row_dimensions[r].height = st.row_height(
+            [(ind.objective, SUMMARY_WIDTHS[2]), (ind.sector, SUMMARY_WIDTHS[3]), (ind.owner, SUMMARY_WIDTHS[4])])
 
     for (sheet, ref), formula in formulas.items():
         if sheet != name:
@@ -315,8 +335,8 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
         r += 1
         _put(ws, f"A{r}", line_text).alignment = st.WRAP_TOP
         ws.merge_cells(f"A{r}:G{r}")
-        ws.row_dimensions[r].height = st.row_height([(line_text, 150.0)])
-    for letter, width in zip("ABCDEFG", (40, 20, 50, 28, 24, 14, 11), strict=True):
+        ws.row_dimensions[r].height = st.row_height([(line_text, sum(SUMMARY_WIDTHS))])
+    for letter, width in zip("ABCDEFG", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{spec.SUMMARY_LINES_HEADER_ROW + 1}"
     _print_setup(ws, f"{spec.SUMMARY_LINES_HEADER_ROW}:{spec.SUMMARY_LINES_HEADER_ROW}", None)

@@ -8,7 +8,7 @@ a guess. Pure Python: no openpyxl import at module level.
 Layout of a line sheet (one per strategic line)::
 
     row 1  title                      "Relazione sulla Performance 2021 - <line title>"
-    row 2  A2 label, C2 line %        "% Raggiungimento obiettivi per area strategica"
+    row 2  A2 label, E2 line %        "% Raggiungimento obiettivi per area strategica"
     row 3  method sentence
     row 5  header (the 14 columns of the published report, then technical columns)
     row 6+ one row per indicator, in plan order
@@ -47,7 +47,7 @@ RESERVED_SHEETS = (SUMMARY_SHEET, INSTRUCTIONS_SHEET, META_SHEET)
 TITLE_ROW = 1
 LINE_PCT_ROW = 2
 LINE_PCT_LABEL_CELL = "A2"
-LINE_PCT_CELL = "C2"
+LINE_PCT_CELL = "E2"  # after the label, which spans A-C
 METHOD_ROW = 3
 HEADER_ROW = 5
 FIRST_ROW = 6
@@ -70,29 +70,35 @@ class Column:
     width: float
 
 
+# Widths fit the longest word of each header in bold (nothing clipped at the default zoom)
+# and keep column I on the first screen of a sector file once D and G are folded.
 COLUMNS: tuple[Column, ...] = (
-    Column("owner", "A", "Responsabile", Role.OFFICE, 18),
-    Column("sector", "B", "Settore", Role.OFFICE, 22),
-    Column("objective", "C", "Obiettivo", Role.OFFICE, 30),
+    Column("owner", "A", "Responsabile", Role.OFFICE, 13),
+    Column("sector", "B", "Settore", Role.OFFICE, 14),
+    Column("objective", "C", "Obiettivo", Role.OFFICE, 22),
     Column("definition", "D", "Definizione", Role.OFFICE, 45),
-    Column("indicator", "E", "Indicatore", Role.OFFICE, 30),
-    Column("formula_text", "F", "Formula", Role.OFFICE, 24),
+    Column("indicator", "E", "Indicatore", Role.OFFICE, 24),
+    Column("formula_text", "F", "Formula", Role.OFFICE, 16),
     Column("purpose", "G", "Finalità", Role.OFFICE, 30),
-    Column("target", "H", "Target atteso", Role.OFFICE, 14),
-    Column("actual", "I", "Target Consuntivo", Role.INPUT, 14),
-    Column("deviation", "J", "Scostamento", Role.COMPUTED, 14),
-    Column("note", "K", "Note", Role.INPUT, 32),
-    Column("weight", "L", "Peso", Role.OFFICE, 7),
-    Column("achievement", "M", "% Ragg", Role.COMPUTED, 8),
-    Column("gauge", "N", "Barometro", Role.COMPUTED, 11),
+    Column("target", "H", "Target atteso", Role.OFFICE, 10),
+    Column("actual", "I", "Target Consuntivo", Role.INPUT, 12),
+    Column("deviation", "J", "Scostamento", Role.COMPUTED, 12),
+    Column("note", "K", "Note", Role.INPUT, 24),
+    Column("weight", "L", "Peso", Role.OFFICE, 5),
+    Column("achievement", "M", "% Ragg", Role.COMPUTED, 7),
+    Column("gauge", "N", "Barometro", Role.COMPUTED, 10),
     Column("indicator_id", "O", "ID indicatore", Role.TECHNICAL, 13),
     Column("objective_id", "P", "ID obiettivo", Role.TECHNICAL, 11),
     Column("kind", "Q", "Tipo", Role.TECHNICAL, 13),
     Column("polarity", "R", "Polarità", Role.TECHNICAL, 12),
-    Column("neutralised", "S", "Neutralizzato", Role.TECHNICAL, 12),
-    Column("weight_counted", "T", "Peso conteggiato", Role.TECHNICAL_COMPUTED, 11),
+    Column("neutralised", "S", "Neutralizzato", Role.TECHNICAL, 15),
+    Column("weight_counted", "T", "Peso conteggiato", Role.TECHNICAL_COMPUTED, 13),
     Column("points", "U", "Punti ponderati", Role.TECHNICAL_COMPUTED, 11),
 )
+# The long texts fold away with one click (an outline group, folded in sector files).
+COLLAPSIBLE_KEYS = ("definition", "purpose")
+FREEZE_CELL = "F6"  # header rows and the identifying columns A-E stay in view
+PRINT_TITLE_COLUMNS = "A:C"  # repeated on every printed page, with the header row
 COL: dict[str, Column] = {c.key: c for c in COLUMNS}
 PUBLISHED_COLUMNS = COLUMNS[:14]  # the 14 columns staff know, in the seed's order
 TECHNICAL_COLUMNS = COLUMNS[14:]
@@ -170,6 +176,66 @@ def template_value(ind: Indicator, key: str) -> object:
     if key in ("target", "weight"):
         return None if value is None else float(value)
     return clean_text(value) if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- input cells
+
+
+# Number formats, stored locale-neutral with the Italian locale tag so that every machine
+# shows Italian separators. Targets, actuals and deviations share one format: thousands
+# separators from 1.000 up, the typed decimals below (62,35 stays 62,35).
+FMT_QUANTITY = "[$-410][>=1000]#,##0;[<=-1000]-#,##0;General"
+# % Ragg shown as an integer, but never 100 for a missed target: 99,5-99,99 shows 99.
+FMT_ACHIEVEMENT = '[$-410][>=100]0;[<99.5]0;"99"'
+FMT_NOTE = "General"
+
+ACTUAL_LIMIT = 1_000_000_000_000  # |actual| above this is refused by the sheet
+NOTE_MAX_CHARS = 2000
+# Actuals of a quantity whose target is at least this are refused between 0 and 1 exclusive:
+# 0,92 against 90 is "92%" typed with the percent sign.
+PERCENT_GUARD_TARGET = 10.0
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """The data validation of one input cell, as the builder writes it and the validator expects it."""
+
+    kind: str  # "binary", "number", "number_no_fraction", "note": which prompt and error texts
+    type: str  # OOXML dataValidation type: "whole", "decimal", "custom", "textLength"
+    operator: str
+    formula1: str
+    formula2: str = ""
+
+
+def percent_guarded(ind: Indicator) -> bool:
+    """Whether the sheet refuses 0 < |actual| < 1 for `ind` (a quantity with a target of 10 or more)."""
+    return ind.kind is not Kind.BINARY and ind.target is not None and abs(ind.target) >= PERCENT_GUARD_TARGET
+
+
+def actual_rule(ind: Indicator, row: int) -> InputRule:
+    """The validation of `ind`'s actual cell on `row`."""
+    if ind.kind is Kind.BINARY and ind.target in (None, 0, 1):
+        return InputRule("binary", "whole", "between", "0", "1")
+    if percent_guarded(ind):
+        a = _c("actual", row)
+        return InputRule("number_no_fraction", "custom", "between",
+                         f"AND(ISNUMBER({a}),ABS({a})<={ACTUAL_LIMIT},OR({a}=0,ABS({a})>=1))")
+    return InputRule("number", "decimal", "between", str(-ACTUAL_LIMIT), str(ACTUAL_LIMIT))
+
+
+def note_rule() -> InputRule:
+    return InputRule("note", "textLength", "lessThanOrEqual", str(NOTE_MAX_CHARS))
+
+
+def input_format(key: str) -> str:
+    """The number format of an input cell (`actual` or `note`)."""
+    return FMT_QUANTITY if key == "actual" else FMT_NOTE
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format that shows its value as a percentage (a `%` outside quotes)."""
+    outside = re.sub(r'"[^"]*"|\\.', "", code or "")
+    return "%" in outside
 
 
 # --------------------------------------------------------------------------- sheet names

@@ -11,19 +11,18 @@ import math
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
 FMT_GENERAL = "General"
-FMT_INTEGER = "#,##0"
-FMT_DECIMAL = "#,##0.00"
-FMT_ACHIEVEMENT = "0"
-FMT_PERCENT = '0.00"%"'
-FMT_POINTS = "#,##0.00"
+FMT_PERCENT = '[$-410]0.00"%"'
+FMT_POINTS = "[$-410]#,##0.00"
 
-TITLE_FONT = Font(bold=True, size=14)
-SUBTITLE_FONT = Font(bold=True, size=11)
-PCT_FONT = Font(bold=True, size=12)
-METHOD_FONT = Font(italic=True, size=9, color="404040")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TECH_HEADER_FONT = Font(bold=True, color="000000")
-TECH_NOTE_FONT = Font(italic=True, size=9, color="7F7F7F")
+FONT = "Calibri"  # one font everywhere (LibreOffice shows the metric-compatible Carlito)
+BODY_FONT = Font(name=FONT, size=11)
+TITLE_FONT = Font(name=FONT, bold=True, size=14)
+SUBTITLE_FONT = Font(name=FONT, bold=True, size=11)
+PCT_FONT = Font(name=FONT, bold=True, size=12)
+METHOD_FONT = Font(name=FONT, italic=True, size=10, color="404040")
+HEADER_FONT = Font(name=FONT, bold=True, size=10, color="FFFFFF")
+TECH_HEADER_FONT = Font(name=FONT, bold=True, size=10, color="000000")
+TECH_NOTE_FONT = Font(name=FONT, italic=True, size=10, color="595959")
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TECH_HEADER_FILL = PatternFill("solid", fgColor="BFBFBF")
@@ -36,33 +35,33 @@ _THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+WRAP_CENTER = Alignment(wrap_text=True, vertical="center")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 TOP = Alignment(vertical="top")
 CENTER_TOP = Alignment(vertical="top", horizontal="center")
+CENTER_MIDDLE = Alignment(vertical="center", horizontal="center")
 
 LOCKED = Protection(locked=True)
 UNLOCKED = Protection(locked=False)
 
 LINE_HEIGHT_POINTS = 15.0
-HEADER_HEIGHT_POINTS = 32.0
+HEADER_HEIGHT_POINTS = 45.0  # three lines: "Target / Consuntivo", "Peso / conteggiato"
 MAX_ROW_HEIGHT_POINTS = 409.0  # Excel's maximum
+MAX_DATA_ROW_POINTS = 90.0  # an indicator row shows at most six lines: several rows fit a screen
+PRINT_SCALE = 80  # 11 pt prints at 8,8 pt on A4
 
 
 def is_integer(value: float | None) -> bool:
     return value is not None and math.isfinite(value) and float(value).is_integer()
 
 
-def number_format_for(target: float | None) -> str:
-    """`#,##0` for integer targets (and missing ones), `#,##0.00` otherwise."""
-    return FMT_INTEGER if target is None or is_integer(target) else FMT_DECIMAL
-
-
-def formatted_width(value: float | None, fmt: str) -> int:
-    """Characters a number takes when shown with `fmt` (for column widths)."""
+def formatted_width(value: float | None) -> int:
+    """Characters a number takes when shown with `spec.FMT_QUANTITY` (for column widths)."""
     if value is None:
         return 0
-    decimals = 2 if fmt == FMT_DECIMAL else 0
-    return len(f"{value:,.{decimals}f}")
+    if abs(value) >= 1000:
+        return len(f"{value:,.0f}")
+    return len(f"{value:g}")
 
 
 def lines_needed(text: str, width_chars: float) -> int:
@@ -76,6 +75,6 @@ def lines_needed(text: str, width_chars: float) -> int:
     return total
 
 
-def row_height(texts_and_widths: list[tuple[str, float]]) -> float:
+def row_height(texts_and_widths: list[tuple[str, float]], cap: float = MAX_ROW_HEIGHT_POINTS) -> float:
     n = max((lines_needed(t, w) for t, w in texts_and_widths), default=1)
-    return min(MAX_ROW_HEIGHT_POINTS, max(1, n) * LINE_HEIGHT_POINTS)
+    return min(cap, max(1, n) * LINE_HEIGHT_POINTS)

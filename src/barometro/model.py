@@ -102,6 +102,8 @@ class Indicator:
     actual: float | None = None
     note: str = ""
     source_row: int | None = None  # line number in the imported report, for messages
+    # Last year's actual, where the plan carries it (a reference for plausibility and targets):
+    previous_actual: float | None = None
 
 
 @dataclass

@@ -56,13 +56,16 @@ def test_line_sheet_layout_headers_and_method(master):
     ws = master["Ambiente"]
     assert ws["A1"].value == "Relazione sulla Performance 2021 - LINEA STRATEGICA SULL'AMBIENTE"
     assert ws["A2"].value == "% Raggiungimento obiettivi per area strategica"
-    assert ws["C2"].number_format == '0.00"%"'
+    assert ws[spec.LINE_PCT_CELL].number_format.endswith('0.00"%"')
     assert ws["A3"].value == load_profile("default").describe_it()
+    assert "A3:N3" in {str(r) for r in ws.merged_cells.ranges}  # the method sentence wraps, never clipped
     assert [ws.cell(spec.HEADER_ROW, i + 1).value for i in range(21)] == [c.header for c in spec.COLUMNS]
     for col in spec.TECHNICAL_COLUMNS:
         assert ws[f"{col.letter}5"].fill.fgColor.rgb.endswith("BFBFBF")
     assert "non modificare" in ws["O4"].value
-    assert ws.freeze_panes == "A6"
+    # header and identifying columns frozen; the cursor on the first actual
+    assert ws.freeze_panes == "F6"
+    assert {sel.activeCell for sel in ws.sheet_view.selection} == {"I6"}
 
 
 def test_protection_on_everywhere_inputs_unlocked(master):
@@ -79,13 +82,14 @@ def test_protection_on_everywhere_inputs_unlocked(master):
 
 def test_data_validation_on_inputs(master):
     ws = master["Ambiente"]
-    dvs = {dv.type: dv for dv in ws.data_validations.dataValidation}
-    assert set(dvs) == {"whole", "decimal", "textLength"}
-    assert str(dvs["whole"].sqref) == "I6 I7"  # the binary rows
-    assert (dvs["whole"].formula1, dvs["whole"].formula2) == ("0", "1")
-    assert "I8" in str(dvs["decimal"].sqref) and dvs["decimal"].prompt and dvs["decimal"].error
-    assert dvs["textLength"].formula1 == "2000" and str(dvs["textLength"].sqref) == "K6:K12"
-    assert all(dv.showInputMessage and dv.showErrorMessage for dv in dvs.values())
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert (by_cell["I6"].type, by_cell["I6"].formula1, by_cell["I6"].formula2) == ("whole", "0", "1")  # binary
+    # target 85: a value between 0 and 1 is "85%" typed with the sign, refused
+    assert by_cell["I8"].type == "custom" and "ABS(I8)>=1" in by_cell["I8"].formula1
+    assert by_cell["I11"].type == "decimal"  # target 0: any number
+    assert by_cell["K6:K12"].type == "textLength" and by_cell["K6:K12"].formula1 == "2000"
+    assert all(dv.showInputMessage and dv.showErrorMessage and dv.prompt and dv.error for dv in by_cell.values())
+    assert "92, non 92%" in by_cell["I8"].error
 
 
 def test_conditional_formatting_gauge_and_missing_note(master):
@@ -103,13 +107,15 @@ def test_conditional_formatting_gauge_and_missing_note(master):
 def test_formats_widths_print_setup(master):
     ws = master["Cultura e turismo"]
     big = ws["H9"]  # target 1.194.987; the 14.889.946 actual must fit too
-    assert big.value == 1194987 and big.number_format == "#,##0"
+    assert big.value == 1194987
     assert ws.column_dimensions["I"].width >= len("14,889,946") + 2
-    assert ws["M6"].number_format == "0"
-    assert master["Smart City"]["H7"].number_format == "#,##0.00"  # 12,5
-    assert ws["D6"].alignment.wrap_text and ws.row_dimensions[6].height > 15
+    # target, actual and deviation share one Italian format; % Ragg never shows 100 below 100
+    assert {ws[f"{c}9"].number_format for c in "HIJ"} == {spec.FMT_QUANTITY}
+    assert master["Smart City"]["H7"].number_format == spec.FMT_QUANTITY  # 12,5 shown as typed
+    assert ws["M6"].number_format == spec.FMT_ACHIEVEMENT
+    assert ws["D6"].alignment.wrap_text and 15 < ws.row_dimensions[6].height <= 90
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.scale) == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage  # never shrunk
     assert ws.print_title_rows == "$5:$5"
     assert "&P" in ws.oddFooter.center.text
 
@@ -192,9 +198,8 @@ def test_cremona_numbers_fit_their_columns(workbooks, cremona_plan):
             for letter in "HIJ":
                 cell = ws[f"{letter}{row}"]
                 if isinstance(cell.value, int | float):
-                    fmt = "#,##0.00" if "0.00" in cell.number_format else "#,##0"
                     width = ws.column_dimensions[letter].width
-                    assert formatted_width(float(cell.value), fmt) + 2 <= width, (block.sheet_name, cell.coordinate)
+                    assert formatted_width(float(cell.value)) + 2 <= width, (block.sheet_name, cell.coordinate)
                     biggest = max(biggest, abs(float(cell.value)))
                     checked += 1
     assert checked > 300 and biggest >= 14_889_946

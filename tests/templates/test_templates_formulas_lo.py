@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from template_checks import cached_values, mismatches
 
+from barometro.workbook_templates import spec
+
 ERRORS = ("#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#N/A", "#NUM!", "Err:")
 
 
@@ -68,7 +70,7 @@ def test_libreoffice_opens_every_file_without_errors(workbooks):
         errors = {k: v for k, v in values.items() if isinstance(v, str) and v.startswith(ERRORS)}
         assert errors == {}, name
         formula_cells = book.layout.expected_formulas()
-        line_pcts = [k for k in formula_cells if k[1] == "C2"]
+        line_pcts = [k for k in formula_cells if k[1] == spec.LINE_PCT_CELL]
         assert any(isinstance(values.get(k), int | float) for k in line_pcts), name
 
 

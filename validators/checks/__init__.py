@@ -10,6 +10,7 @@ from .content_notes import content_notes
 from .content_weights import content_weights
 from .formulas_expected import formulas_expected
 from .formulas_external import formulas_external
+from .input_cells import input_cells
 from .office_cells import office_cells
 from .structure_header import structure_header
 from .structure_rows import structure_rows
@@ -23,6 +24,7 @@ CHECKS = (
     structure_rows,
     office_cells,
     content_actual,
+    input_cells,
     content_notes,
     content_weights,
     formulas_expected,

@@ -7,30 +7,12 @@ from collections.abc import Iterator
 from barometro.messages import Typed
 from barometro.model import Kind
 from barometro.numbers import NumberIssue, parse_number
+from barometro.plausibility import scale_problem, typed_as_percent
 
 from ..book import ValueKind
 from ..context import CheckContext
 from ..findings import Finding, make
 from ..registry import check
-
-_PERCENT_HINTS = ("%", "*100", "* 100", "x100", "x 100", "percentual", "per cento")
-
-
-def percentage_like(formula_text: str, indicator: str, target: float | None) -> bool:
-    """An indicator measured in percent: says so in its formula or title, target <= 100."""
-    if target is None or not 0 < target <= 100:
-        return False
-    words = f"{formula_text} {indicator}".lower()
-    return any(h in words for h in _PERCENT_HINTS)
-
-
-def implausible(actual: float, target: float | None, pct_like: bool, factor: float) -> bool:
-    """962 against 90 on a percentage (a lost decimal separator), or 0,85 against 85."""
-    if target is None or target <= 0 or not pct_like:
-        return False
-    if actual > factor * target and actual > 100:
-        return True
-    return 0 < actual <= 1 and target >= 10
 
 
 @check("content_actual", codes=("C201", "C206", "C207", "C208", "C209", "C210", "C211"))
@@ -67,8 +49,10 @@ def content_actual(ctx: CheckContext) -> Iterator[Finding]:
             yield make("C206", f, sheet=sheet.name, cell=where, found=parsed.raw, value=value, typed=Typed(value))
         if ind.kind is Kind.BINARY and value not in (0.0, 1.0):
             yield make("C209", f, sheet=sheet.name, cell=where, found=value)
-        elif ind.kind is not Kind.BINARY and implausible(
-            value, ind.target, percentage_like(ind.formula_text, ind.indicator, ind.target),
-            ctx.settings.plausibility_factor,
-        ):
-            yield make("C208", f, sheet=sheet.name, cell=where, found=value, target=ind.target)
+        elif ind.kind is not Kind.BINARY:
+            if typed_as_percent(value, ind.target):
+                continue  # the input_cells check reports it, as an error (C212)
+            reason = scale_problem(value, ind.target, formula_text=ind.formula_text, indicator=ind.indicator,
+                                   previous=ind.previous_actual, factor=ctx.settings.plausibility_factor)
+            if reason is not None:
+                yield make("C208", f, sheet=sheet.name, cell=where, found=value, target=ind.target, reason=reason)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+
+from barometro.messages import Percent
 
 from ..context import CheckContext
 from ..findings import Finding, make
@@ -22,4 +25,6 @@ def content_notes(ctx: CheckContext) -> Iterator[Finding]:
             continue
         ach = ref.score.achievement
         if ach is not None and ach < 100.0 - 1e-9:
-            yield make("C205", f, sheet=ref.sheet.name, cell=where, id=ref.indicator.id, achievement=ach)
+            # Floored to two decimals: a missed target never reads "100".
+            yield make("C205", f, sheet=ref.sheet.name, cell=where, id=ref.indicator.id,
+                       achievement=Percent(math.floor(ach * 100) / 100))
