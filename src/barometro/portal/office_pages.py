@@ -56,6 +56,7 @@ def login_form(request: Request) -> Response:
 def login_submit(request: Request, username: Annotated[str, Form(max_length=100)] = "",
                  password: Annotated[str, Form(max_length=1000)] = "",
                  csrf_token: Annotated[str, Form()] = "") -> Response:
+    office_or_none(request)  # a page shown to a logged-in user carries the session's token
     check_csrf(request, csrf_token)
     p = portal(request)
     try:

@@ -81,7 +81,7 @@ def office_or_none(request: Request) -> auth.Office | None:
 def office_page(request: Request) -> auth.Office:
     """Dependency of every office page: a session or a redirect to the login form."""
     office = office_or_none(request)
-    if office is None:
+    if office is None or office.kind != "session":  # pages take the session cookie, not API tokens
         raise NeedLogin()
     return office
 
