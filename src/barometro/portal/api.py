@@ -123,7 +123,7 @@ async def api_campaign_create(request: Request, office: OfficeApi) -> JSONRespon
     try:
         up = await uploads.receive(request, p.store.blobs, file_fields={"plan"}, limit=p.config.max_upload_bytes)
     except uploads.UploadTooLarge:
-        raise ApiError(413, "portal.upload.too_large", mb=lg.num(p.config.max_upload_bytes / 2**20)) from None
+        raise ApiError(413, "portal.upload.too_large", mb=lg.mb(p.config.max_upload_bytes)) from None
     except uploads.UploadError as exc:
         raise ApiError(400, exc.key) from None
     f = up.fields
@@ -223,7 +223,7 @@ async def api_sector_upload(request: Request, token: str) -> JSONResponse:
     try:
         up = await uploads.receive(request, p.store.blobs, file_fields={"file"}, limit=p.config.max_upload_bytes)
     except uploads.UploadTooLarge:
-        raise ApiError(413, "portal.upload.too_large", mb=lg.num(p.config.max_upload_bytes / 2**20)) from None
+        raise ApiError(413, "portal.upload.too_large", mb=lg.mb(p.config.max_upload_bytes)) from None
     except uploads.UploadError as exc:
         raise ApiError(400, exc.key) from None
     file = up.files.get("file")

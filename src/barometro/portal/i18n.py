@@ -59,6 +59,11 @@ class Lang:
             return format_it(float(value), decimals)
         return f"{float(value):,.{decimals}f}"
 
+    def mb(self, size: int) -> str:
+        """A size in MB as people read it: 25, 2,5, 0,3."""
+        value = size / (1024 * 1024)
+        return self.num(value, 0 if value >= 10 or value.is_integer() else 1)
+
     def pct(self, value: float | None, decimals: int = 2) -> str:
         return "" if value is None else self.num(value, decimals) + " %"
 

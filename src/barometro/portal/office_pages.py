@@ -100,7 +100,7 @@ async def campaign_create(request: Request, office: OfficeDep) -> Response:
     except uploads.CsrfFailed:
         raise Refused(403, "portal.error.csrf") from None
     except uploads.UploadTooLarge:
-        return _home_error(request, [lg.t("portal.upload.too_large", mb=lg.num(p.config.max_upload_bytes / 2**20))],
+        return _home_error(request, [lg.t("portal.upload.too_large", mb=lg.mb(p.config.max_upload_bytes))],
                            {}, 413)
     except uploads.UploadError as exc:
         return _home_error(request, [lg.t(exc.key)], {}, 400)

@@ -54,7 +54,7 @@ def _page(request: Request, token: str, s: SectorRow, *, error: str | None = Non
         "c": c, "s": s, "token": token, "versions": versions, "latest": latest, "valid": valid,
         "state": STATE_OF_STATUS.get(latest["status"] if latest else None, "con_errori"),
         "deadline": deadline_info(c["deadline"], lang(request)), "error": error,
-        "max_mb": lang(request).num(p.config.max_upload_bytes / 2**20)}, status)
+        "max_mb": lang(request).mb(p.config.max_upload_bytes)}, status)
 
 
 @router.get("/s/{token}")
@@ -80,7 +80,7 @@ async def sector_upload(request: Request, token: str) -> Response:
     except uploads.CsrfFailed:
         raise Refused(403, "portal.error.csrf") from None
     except uploads.UploadTooLarge:
-        msg = lg.t("portal.upload.too_large", mb=lg.num(p.config.max_upload_bytes / 2**20))
+        msg = lg.t("portal.upload.too_large", mb=lg.mb(p.config.max_upload_bytes))
         return await run_in_threadpool(lambda: _page(request, token, s, error=msg, status=413))
     except uploads.UploadError as exc:
         msg = lg.t(exc.key)
