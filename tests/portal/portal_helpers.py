@@ -127,9 +127,10 @@ def postgres_cluster():
 class Server:
     """`barometro serve` in its own process (real uvicorn), on a free port."""
 
-    def __init__(self, data: Path, *, extra: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data: Path, *, port: int | None = None, extra: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.data = data
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data.parent / f"server-{self.port}.log"
         cmd = [sys.executable, "-m", "barometro.cli.main", "serve", "--data", str(data), "--port", str(self.port),
