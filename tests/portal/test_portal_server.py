@@ -11,7 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from portal_helpers import PASSWORD, Server, add_user, api_token, create_cremona_campaign, csrf_of, fill
+from portal_helpers import (
+    PASSWORD,
+    Server,
+    add_user,
+    api_token,
+    create_cremona_campaign,
+    csrf_of,
+    fill,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -51,7 +51,7 @@ class Portal:
         self.cache_dir = Path(config.data_dir) / "cache"
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.validation = workers.WorkerPool(config.workers, workers.init_validation_worker, (self._masters(),))
-        self.jobs = workers.WorkerPool(1)
+        self.jobs = workers.WorkerPool(1, transient=True)
         self._tasks: set[asyncio.Task] = set()
         self._running: dict[int, asyncio.Task] = {}
 

@@ -31,11 +31,16 @@ class WorkerTimeout(Exception):
 
 
 class WorkerPool:
-    def __init__(self, workers: int, initializer=None, initargs: tuple = ()) -> None:  # noqa: ANN001
+    def __init__(self, workers: int, initializer=None, initargs: tuple = (), *,  # noqa: ANN001
+                 transient: bool = False) -> None:
+        """`transient`: the processes end when no call is running (occasional, heavy jobs:
+        their memory goes back to the system instead of idling in a worker)."""
         self.workers = max(1, workers)
         self.initializer = initializer
         self.initargs = initargs
+        self.transient = transient
         self._pool: ProcessPoolExecutor | None = None
+        self._running = 0
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
@@ -59,19 +64,26 @@ class WorkerPool:
 
     async def call(self, fn, *args: Any, timeout: float) -> Any:  # noqa: ANN001
         loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            pool = self.pool
-            future = loop.run_in_executor(pool, fn, *args)
-            try:
-                return await asyncio.wait_for(future, timeout)
-            except TimeoutError:
-                self._replace(pool)
-                raise WorkerTimeout() from None
-            except BrokenProcessPool:
-                self._replace(pool)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        self._running += 1
+        try:
+            for attempt in (1, 2):
+                pool = self.pool
+                future = loop.run_in_executor(pool, fn, *args)
+                try:
+                    return await asyncio.wait_for(future, timeout)
+                except TimeoutError:
+                    self._replace(pool)
+                    raise WorkerTimeout() from None
+                except BrokenProcessPool:
+                    self._replace(pool)
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+        finally:
+            self._running -= 1
+            if self.transient and self._running == 0 and self._pool is not None:
+                pool, self._pool = self._pool, None
+                pool.shutdown(wait=False)
 
     def pids(self) -> list[int]:
         procs = getattr(self._pool, "_processes", None) or {}
