@@ -171,3 +171,71 @@ def test_audit_page_lists_uploads_with_their_hash(env, tmp_path):
     r = env.client.get(f"/ufficio/registro?campagna={env.cid}")
     assert r.status_code == 200
     assert "file caricato" in r.text and sha[:16] in r.text
+
+
+def test_pages_are_italian_by_default_and_english_on_request(env, tmp_path):
+    import re
+
+    env.office_session()
+    sector = next(s for s in env.portal.store.sectors(env.cid) if s.name == SECTOR)
+    env.upload(SECTOR, env.template(SECTOR, tmp_path / "blank.xlsx"))
+    env.client.cookies.delete("barometro_lingua")
+    it = env.client.get(f"/ufficio/campagne/{env.cid}/settori/{sector.id}")
+    assert '<html lang="it">' in it.text and "Versioni caricate" in it.text
+    assert re.search(r"\(\d+,\d KB\)", it.text), "sizes with a decimal comma in Italian"
+    en = env.client.get(f"/ufficio/campagne/{env.cid}/settori/{sector.id}?lang=en")
+    assert '<html lang="en">' in en.text and "Uploaded versions" in en.text
+    assert re.search(r"\(\d+\.\d KB\)", en.text)
+    # the choice is remembered; Accept-Language works when nothing was chosen
+    assert "Uploaded versions" in env.client.get(f"/ufficio/campagne/{env.cid}/settori/{sector.id}").text
+    env.client.cookies.delete("barometro_lingua")
+    r = env.client.get(f"/ufficio/campagne/{env.cid}", headers={"accept-language": "en-GB,en;q=0.9,it;q=0.5"})
+    assert "Sectors" in r.text
+    # the validator's findings in the language of the request
+    blank = env.template(SECTOR, tmp_path / "b.xlsx")
+    got_en = env.client.post(env.links[SECTOR]["upload_url"] + "?lang=en",
+                             files={"file": ("b.xlsx", blank.read_bytes())}).json()
+    got_it = env.client.post(env.links[SECTOR]["upload_url"] + "?lang=it",
+                             files={"file": ("b.xlsx", blank.read_bytes())}).json()
+    c201_en = next(f for f in got_en["findings"] if f["code"] == "C201")
+    c201_it = next(f for f in got_it["findings"] if f["code"] == "C201")
+    assert c201_en["message"] != c201_it["message"] and "Manca" in c201_it["message"]
+    env.client.cookies.delete("barometro_lingua")
+
+
+def test_number_formatting_follows_the_language():
+    from barometro.portal.i18n import Lang
+
+    assert Lang("it").num(45.5, 1) == "45,5" and Lang("en").num(45.5, 1) == "45.5"
+    assert Lang("it").num(1194987) == "1.194.987" and Lang("en").num(1194987) == "1,194,987"
+    assert Lang("it").pct(85.29) == "85,29 %"
+    assert Lang("it").mb(25 * 1024 * 1024) == "25" and Lang("it").mb(300_000) == "0,3"
+    assert Lang("it").day("2023-03-31") == "31/03/2023"
+
+
+def test_campaign_from_a_broken_plan_is_refused_with_a_message(env):
+    env.office_session()
+    page = env.client.get("/ufficio")
+    from portal_helpers import csrf_of
+
+    r = env.client.post("/ufficio/campagne", data={"csrf_token": csrf_of(page.text), "year": "2022",
+                                                   "settings": "cremona"},
+                        files={"plan": ("piano.xlsx", b"PK\x03\x04 broken", "application/octet-stream")})
+    assert r.status_code == 400
+    assert "La campagna non è stata creata" in r.text and "Traceback" not in r.text
+    assert len(env.portal.store.campaigns()) == 1
+
+
+def test_campaign_from_a_plan_workbook(env, tmp_path):
+    """A plan workbook (what `barometro import` writes) is accepted as well as a report."""
+    from portal_helpers import cremona_plan
+
+    from barometro.plan_io import write_plan
+
+    plan_file = write_plan(cremona_plan(), tmp_path / "piano_2022.xlsx")
+    r = env.client.post("/api/v1/campaigns", headers=env.bearer,
+                        data={"year": "2022", "settings": "default", "ente": "Comune di Prova"},
+                        files={"plan": ("piano_2022.xlsx", plan_file.read_bytes())})
+    assert r.status_code == 201, r.text
+    c = env.portal.store.campaign(r.json()["id"])
+    assert c["source_kind"] == "plan" and c["year"] == 2022 and c["ente"] == "Comune di Prova"

@@ -80,15 +80,19 @@ def build_campaign_task(source: str, ente: str, year: int, settings_name: str, o
 
     path = Path(source)
     problems: dict[str, list[dict[str, str]]] = {}
+    errors: dict[str, list[str]] = {}
     try:
-        for lang in ("en", "it"):
+        for lang in ("en", "it"):  # the messages of the library are rendered in the current language
             set_language(lang)
-            plan, issues, kind = _read_source(path)
-            problems[lang] = _problems(plan, issues)
-    except CampaignError as exc:
-        return {"error": exc.messages}
+            try:
+                plan, issues, kind = _read_source(path)
+                problems[lang] = _problems(plan, issues)
+            except CampaignError as exc:
+                errors.update(exc.messages)
     finally:
         set_language("it")
+    if errors:
+        return {"error": errors}
     plan = replace(plan, ente=ente.strip() or plan.ente, year=int(year))
     try:
         built = build_templates(plan, load_profile(settings_name), outdir)
