@@ -116,6 +116,54 @@ def test_sigkill_during_an_upload_keeps_the_folder_consistent(server, tmp_path):
     assert after == before
 
 
+def test_an_upload_recorded_but_not_checked_when_killed_is_checked_at_start(server):
+    """The upload is on record before its check: killed in between, it is checked at the next start."""
+    from barometro.portal.config import PortalConfig
+    from barometro.portal.storage import Storage
+
+    srv = server["srv"]
+    srv.kill()
+    store = Storage(PortalConfig(data_dir=server["data"]))
+    try:
+        sector = store.sectors(server["campaign"]["id"])[1]
+        blob = store.blobs.put_file(server["returns"][sector.name])
+        n = store.add_version(sector, blob, "in_sospeso.xlsx", "settore:test")  # state in_corso
+    finally:
+        store.close()
+    server["srv"] = srv = Server(server["data"], port=srv.port)
+    auth = {"authorization": f"Bearer {server['token']}"}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        rows = httpx.get(f"{srv.url}/api/v1/campaigns/{server['campaign']['id']}", headers=auth).json()["sectors"]
+        row = next(r for r in rows if r["sector"] == sector.name)
+        if row["status"] != "in_verifica":
+            break
+        time.sleep(0.2)
+    assert row["status"] in ("valido", "con_avvisi") and row["valid_version"] == n
+
+
+def test_behind_the_proxy_links_use_the_forwarded_scheme_and_cookies_are_secure(tmp_path):
+    data = tmp_path / "dati"
+    add_user(data)
+    srv = Server(data, extra=["--behind-proxy"])
+    try:
+        page = httpx.get(srv.url + "/accesso", headers={"x-forwarded-proto": "https"})
+        assert "secure" in page.headers["set-cookie"].lower()
+        assert "strict-transport-security" in page.headers
+        token = httpx.post(srv.url + "/api/v1/login", json={"username": "ufficio", "password": PASSWORD},
+                           headers={"x-forwarded-proto": "https"}).json()["token"]
+        from portal_helpers import SEED
+
+        r = httpx.post(srv.url + "/api/v1/campaigns", headers={"authorization": f"Bearer {token}",
+                                                               "x-forwarded-proto": "https"},
+                       data={"year": "2021", "settings": "cremona"}, files={"plan": (SEED.name, SEED.read_bytes())},
+                       timeout=120)
+        assert r.status_code == 201
+        assert all(s["upload_url"].startswith("https://") for s in r.json()["sectors"])
+    finally:
+        srv.stop()
+
+
 def test_sigkill_during_a_consolidation_keeps_the_previous_results(server):
     srv = server["srv"]
     cid = server["campaign"]["id"]
