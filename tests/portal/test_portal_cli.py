@@ -80,3 +80,22 @@ def test_the_wheel_ships_templates_bootstrap_italia_and_the_catalogue(tmp_path):
         assert needed in names, needed
     size = sum(i.file_size for i in zipfile.ZipFile(wheel).infolist() if "/static/" in i.filename)
     assert size < 3 * 1024 * 1024, size
+
+
+def test_demo_loads_cremona_an_office_account_and_sector_links(tmp_path):
+    from barometro.portal import auth
+    from barometro.portal.server import load_demo
+
+    cfg = PortalConfig(data_dir=tmp_path / "demo")
+    info = load_demo(cfg, "http://127.0.0.1:8765")
+    assert len(info["links"]) == 14
+    assert all(link.startswith("http://127.0.0.1:8765/s/") for _, link in info["links"])
+    s = Storage(cfg)
+    try:
+        c = s.campaign(info["campaign_id"])
+        assert (c["ente"], c["year"], c["settings_name"]) == ("Comune di Cremona", 2021, "cremona")
+        assert check_password(s.user_by_name("ufficio")["password_hash"], info["password"])
+        token = info["links"][0][1].rsplit("/", 1)[-1]
+        assert s.sector_by_link(auth.token_hash(token)).name == info["links"][0][0]
+    finally:
+        s.close()
