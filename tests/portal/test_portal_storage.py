@@ -151,3 +151,31 @@ def test_blobs_are_stored_once_by_hash_and_never_overwritten(tmp_path):
     assert not any((tmp_path / "tmp").iterdir())
     with pytest.raises(ValueError):
         bs.path("../../etc/passwd")
+
+
+@pytest.mark.postgres
+def test_the_portal_runs_on_postgresql(pg_url, tmp_path):
+    """The whole app on PostgreSQL: campaign, uploads, dashboard, audit (files stay in the folder)."""
+    from conftest import start_env
+    from portal_helpers import fill
+
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    e = start_env(tmp_path, database_url=pg_url)
+    try:
+        assert not (tmp_path / "dati" / "portale.sqlite3").exists()
+        sector = "Settore Polizia Locale"
+        blank = e.template(sector, tmp_path / "b.xlsx")
+        assert e.upload(sector, blank).json()["status"] == "errori"
+        ok = e.upload(sector, fill(blank, tmp_path / "f.xlsx")).json()
+        assert ok["status"] in ("ok", "avvisi") and ok["version"] == 2
+        rows = {s["sector"]: s for s in e.client.get(f"/api/v1/campaigns/{e.cid}", headers=e.bearer).json()["sectors"]}
+        assert rows[sector]["versions"] == 2 and rows[sector]["valid_version"] == 2
+        e.office_session()
+        assert e.client.get(f"/ufficio/campagne/{e.cid}").status_code == 200
+        assert "file caricato" in e.client.get("/ufficio/registro").text
+    finally:
+        e.client.__exit__(None, None, None)
