@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,20 +34,6 @@ def cremona_plan():  # noqa: ANN201 - barometro.model.Plan
 def actuals() -> dict[str, tuple[object, str | None]]:
     """The 2021 actuals and notes of the Cremona report, by indicator id."""
     return {i.id: (i.actual, i.note or None) for i in cremona_plan().indicators}
-
-
-@dataclass(frozen=True)
-class Built:
-    master: Path
-    sectors: dict[str, Path]
-
-
-def build_cremona(outdir: Path) -> Built:
-    from barometro.settings import load_profile
-    from barometro.workbook_templates.builder import build_templates
-
-    b = build_templates(cremona_plan(), load_profile("cremona"), outdir)
-    return Built(b.master, dict(b.sectors))
 
 
 def fill(template: Path, dst: Path, overrides: dict[str, tuple[object, str | None]] | None = None) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import start_env
+from portal_env import start_env
 from portal_helpers import PASSWORD, SEED, create_cremona_campaign, csrf_of, fill
 
 from barometro.portal import auth

@@ -156,7 +156,7 @@ def test_blobs_are_stored_once_by_hash_and_never_overwritten(tmp_path):
 @pytest.mark.postgres
 def test_the_portal_runs_on_postgresql(pg_url, tmp_path):
     """The whole app on PostgreSQL: campaign, uploads, dashboard, audit (files stay in the folder)."""
-    from conftest import start_env
+    from portal_env import start_env
     from portal_helpers import fill
 
     engine = make_engine(pg_url)

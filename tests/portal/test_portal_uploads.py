@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import start_env
+from portal_env import start_env
 from portal_helpers import csrf_of
 
 SECTOR = "Settore Polizia Locale"
