@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "consolidate": "barometro.cli.consolidate_cmd",
     "office": "barometro.cli.office_cmd",
     "settings": "barometro.cli.settings_cmd",
+    "serve": "barometro.cli.serve_cmd",  # portal
+    "users": "barometro.cli.users_cmd",  # portal
 }
 
 

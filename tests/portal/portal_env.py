@@ -1,0 +1,71 @@
+"""A running portal for the HTTP tests: the app under TestClient, an office user, a campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PortalEnv:
+    """A running app (TestClient, lifespan started), an office user and the Cremona 2021 campaign."""
+
+    def __init__(self, client, portal, campaign: dict, token: str) -> None:  # noqa: ANN001
+        self.client = client
+        self.portal = portal
+        self.campaign = campaign
+        self.cid = campaign["id"]
+        self.token = token
+        self.links = {s["sector"]: s for s in campaign["sectors"]}
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
+
+    def sector_token(self, sector: str) -> str:
+        return self.links[sector]["upload_url"].rstrip("/").split("/")[-2]
+
+    def template(self, sector: str, dst: Path) -> Path:
+        r = self.client.get(self.links[sector]["template_url"])
+        assert r.status_code == 200, r.text
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(r.content)
+        return dst
+
+    def upload(self, sector: str, path: Path | bytes, name: str | None = None):  # noqa: ANN201
+        data = path if isinstance(path, bytes) else Path(path).read_bytes()
+        return self.client.post(self.links[sector]["upload_url"],
+                                files={"file": (name or (Path(path).name if not isinstance(path, bytes) else "x.xlsx"),
+                                                data, "application/octet-stream")})
+
+    def office_session(self, client=None):  # noqa: ANN001, ANN201
+        """Log `client` in through the form; returns the session's CSRF token."""
+        from portal_helpers import PASSWORD, csrf_of
+
+        c = client or self.client
+        page = c.get("/accesso")
+        if page.url.path == "/ufficio":  # already logged in
+            return csrf_of(page.text)
+        r = c.post("/accesso", data={"username": "ufficio", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        return csrf_of(c.get("/ufficio").text)
+
+
+def start_env(tmp: Path, *, campaign: bool = True, **config):  # noqa: ANN003, ANN201
+    from fastapi.testclient import TestClient
+    from portal_helpers import PASSWORD, create_cremona_campaign
+
+    from barometro.portal import auth
+    from barometro.portal.app import create_app
+    from barometro.portal.config import PortalConfig
+
+    cfg = PortalConfig(data_dir=tmp / "dati", **config)
+    app = create_app(cfg)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    client.__enter__()
+    portal = app.app.state.portal
+    auth.add_user(portal.store, "ufficio", PASSWORD)
+    r = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD})
+    token = r.json()["token"]
+    made = create_cremona_campaign(client, token=token) if campaign else {"id": 0, "sectors": []}
+    return PortalEnv(client, portal, made, token)
+
