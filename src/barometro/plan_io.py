@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from barometro.atomic import atomic_path
-from barometro.messages import text
+from barometro.messages import Phrase, text
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
 from barometro.numbers import NumberIssue, parse_number
 
@@ -69,16 +69,27 @@ ISSUE_HEADERS = ("Gravità", "Riga", "Foglio", "Campo", "Codice", "Messaggio", "
 
 
 class PlanFormatError(ValueError):
-    """A plan workbook that cannot be used; `errors` name each bad cell (Italian)."""
+    """A plan workbook that cannot be used; `problems` name each bad cell (catalogue phrases,
+    rendered in the language asked: `render(lang)`, `errors` in the current one)."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        shown = self.errors[:25]
-        more = len(self.errors) - len(shown)
-        body = "\n".join(f"- {e}" for e in shown)
+    def __init__(self, problems: Sequence[Phrase]) -> None:
+        self.problems = list(problems)
+        super().__init__(len(self.problems))
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.render() for p in self.problems]
+
+    def render(self, lang: str | None = None) -> str:
+        shown = self.problems[:25]
+        more = len(self.problems) - len(shown)
+        body = "\n".join(f"- {p.render(lang)}" for p in shown)
         if more > 0:
-            body += "\n" + text("legacy.plan.more_errors", count=more)
-        super().__init__(text("legacy.plan.invalid", count=len(self.errors)) + "\n" + body)
+            body += "\n" + text("legacy.plan.more_errors", lang, count=more)
+        return text("legacy.plan.invalid", lang, count=len(self.problems)) + "\n" + body
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 # --------------------------------------------------------------------------- writing
@@ -232,10 +243,10 @@ def _str(value: object) -> str:
 class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.errors: list[str] = []
+        self.errors: list[Phrase] = []
 
     def err(self, sheet: str, ref: str, key: str, /, **values: object) -> None:
-        self.errors.append(text(key, cell=f"{sheet}!{ref}", **values))
+        self.errors.append(Phrase(key, cell=f"{sheet}!{ref}", **values))
 
     def number(self, sheet: str, ref: str, value: object, label: str, *, required: bool) -> float | None:
         parsed = parse_number(value)
@@ -255,15 +266,15 @@ def _open(path: Path):  # noqa: ANN202 - openpyxl Workbook
     from openpyxl import load_workbook
 
     if not path.exists():
-        raise PlanFormatError([text("legacy.plan.not_found", path=str(path))])
+        raise PlanFormatError([Phrase("legacy.plan.not_found", path=str(path))])
     if path.is_dir():
-        raise PlanFormatError([text("legacy.plan.not_a_workbook", path=path.name)])
+        raise PlanFormatError([Phrase("legacy.plan.not_a_workbook", path=path.name, detail="")])
     try:
         return load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise PlanFormatError([text("legacy.plan.not_a_workbook", path=path.name) + f" ({exc})"]) from None
+        raise PlanFormatError([Phrase("legacy.plan.not_a_workbook", path=path.name, detail=f" ({type(exc).__name__})")]) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged parts
-        raise PlanFormatError([text("legacy.plan.not_a_workbook", path=path.name) + f" ({exc})"]) from None
+        raise PlanFormatError([Phrase("legacy.plan.not_a_workbook", path=path.name, detail=f" ({type(exc).__name__})")]) from None
 
 
 def read_plan(path: str | Path) -> Plan:
@@ -277,7 +288,7 @@ def read_plan(path: str | Path) -> Plan:
     rd = _Reader(path)
     missing = [s for s in (SHEET_PLAN, SHEET_LINES, SHEET_INFO) if s not in book.sheetnames]
     if missing:
-        raise PlanFormatError([text("legacy.plan.missing_sheet", sheet=s, path=path.name) for s in missing])
+        raise PlanFormatError([Phrase("legacy.plan.missing_sheet", sheet=s, path=path.name) for s in missing])
 
     # Info
     info: dict[str, object] = {}
@@ -319,7 +330,7 @@ def read_plan(path: str | Path) -> Plan:
         published = rd.number(SHEET_LINES, f"D{r}", cells[3], LINE_HEADERS[3], required=False)
         lines.append(Line(line_id, title, sheet_name, published))
     if not lines:
-        rd.errors.append(text("legacy.plan.no_lines", sheet=SHEET_LINES))
+        rd.errors.append(Phrase("legacy.plan.no_lines", sheet=SHEET_LINES))
     line_ids = {ln.id for ln in lines}
 
     # Piano
@@ -334,7 +345,7 @@ def read_plan(path: str | Path) -> Plan:
                 col_of.setdefault(col.key, i)
                 break
         if col.key not in col_of and col.key not in _OPTIONAL:
-            rd.errors.append(text("legacy.plan.missing_column", column=col.header, sheet=SHEET_PLAN))
+            rd.errors.append(Phrase("legacy.plan.missing_column", column=col.header, sheet=SHEET_PLAN))
     if rd.errors and any(k not in col_of for k in ("id", "line_id", "objective_id")):
         raise PlanFormatError(rd.errors)
 
@@ -426,7 +437,7 @@ def read_plan(path: str | Path) -> Plan:
             )
         )
     if not indicators and not rd.errors:
-        rd.errors.append(text("legacy.plan.no_indicators", sheet=SHEET_PLAN))
+        rd.errors.append(Phrase("legacy.plan.no_indicators", sheet=SHEET_PLAN))
     if rd.errors:
         raise PlanFormatError(rd.errors)
     return Plan(ente, year, lines, indicators)

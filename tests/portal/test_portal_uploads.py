@@ -170,8 +170,8 @@ def test_a_check_over_its_time_limit_is_a_finding_and_the_pool_recovers(tmp_path
         r = e.upload(SECTOR, blank)
         assert r.status_code == 200
         body = r.json()
-        assert body["status"] == "errori"
-        assert [f["code"] for f in body["findings"]] == ["R099"]
+        assert body["status"] == "illeggibile"
+        assert [f["code"] for f in body["findings"]] == ["R025"]  # the time budget, as the reader's own
         assert "tempo massimo" in body["findings"][0]["message"]
         # the next check on a sane limit works: the killed pool was replaced
         object.__setattr__(e.portal.config, "validation_timeout", 60.0)

@@ -25,74 +25,75 @@ class CampaignError(ValueError):
         self.messages = messages
 
 
-def _problems(plan, issues: list) -> list[dict[str, str]]:  # noqa: ANN001
+LANGS = ("it", "en")
+
+
+def _problems(plan, issues: list, lang: str) -> list[dict[str, str]]:  # noqa: ANN001
+    """Import issues and plan problems, rendered in `lang` (they keep their data)."""
     from barometro.workbook_templates.plan_checks import check_plan
 
-    out = [{"severity": str(i.severity), "where": (f"{i.sheet or ''} {i.source_row or ''}").strip(),
-            "message": i.message, "code": i.code} for i in issues]
-    out += [{"severity": "errore" if p.code.value in ("weights-sum", "duplicate-indicator", "missing-target")
-             else "avviso", "where": p.objective_id or "", "message": p.message, "code": p.code.value}
-            for p in check_plan(plan)]
+    out = [{"severity": i.severity.value, "where": (f"{i.sheet or ''} {i.source_row or ''}").strip(),
+            "message": i.render_message(lang), "code": i.code} for i in issues]
+    out += [{"severity": p.severity.value, "where": p.objective_id or "", "message": p.render_message(lang),
+             "code": p.code} for p in check_plan(plan)]
     return out
+
+
+def _in_both(render) -> dict[str, list[str]]:  # noqa: ANN001 - lang -> list[str]
+    return {lang: render(lang) for lang in LANGS}
 
 
 def _read_source(path: Path) -> tuple[Any, list, str]:
     """(plan, import issues, kind) from a plan workbook or a report; CampaignError otherwise."""
     from barometro.legacy import import_report
     from barometro.legacy.report import LegacyFormatError
-    from barometro.messages import language
     from barometro.plan_io import PlanFormatError, read_plan
     from barometro.validators.findings import make
     from barometro.validators.reader import DEFAULT_LIMITS, FileKind, ReadProblem, read_book, sniff
 
-    lang = language()
     try:
         kind = sniff(path, DEFAULT_LIMITS)
         if kind is not FileKind.TEXT:
             read_book(path, DEFAULT_LIMITS)  # the validator's guards: bombs, encryption, corruption
     except ReadProblem as exc:
         f = make(exc.code, path.name, **exc.values)
-        raise CampaignError({lang: [f"{f.message} {f.hint}"]}) from None
-    plan_errors: list[str] = []
+        raise CampaignError(_in_both(lambda lang: [f"{f.render_message(lang)} {f.render_hint(lang)}"])) from None
+    plan_errors: PlanFormatError | None = None
     if kind is not FileKind.TEXT:
         try:
             return read_plan(path), [], "plan"
         except PlanFormatError as exc:
-            plan_errors = exc.errors
-        except Exception as exc:  # noqa: BLE001 - a broken workbook is a message, not a crash
-            plan_errors = [f"{type(exc).__name__}: {exc}"]
+            plan_errors = exc
+
+    def with_plan_errors(lang: str, *more: str) -> list[str]:
+        first = [p.render(lang) for p in plan_errors.problems] if plan_errors is not None else []
+        return [*first, *more]
+
     try:
         result = import_report(path)
     except LegacyFormatError as exc:
-        raise CampaignError({lang: [*plan_errors, str(exc)]}) from None
-    except Exception as exc:  # noqa: BLE001
-        raise CampaignError({lang: [*plan_errors, f"{type(exc).__name__}: {exc}"]}) from None
+        detail = str(exc)
+        raise CampaignError(_in_both(lambda lang: with_plan_errors(lang, detail))) from None
+    except Exception as exc:  # noqa: BLE001 - a broken file is a message, never a crash
+        detail = type(exc).__name__
+        raise CampaignError(_in_both(lambda lang: with_plan_errors(lang, detail))) from None
     if not result.plan.indicators:
-        raise CampaignError({lang: [*plan_errors, "no indicators"]})
+        from barometro.messages import text
+
+        raise CampaignError(_in_both(lambda lang: with_plan_errors(lang, text("portal.campaign.no_indicators", lang))))
     return result.plan, result.issues, "report"
 
 
 def build_campaign_task(source: str, ente: str, year: int, settings_name: str, outdir: str) -> dict[str, Any]:
-    """Run in a worker: read the source, check it, build the templates into outdir."""
-    from barometro.messages import set_language
+    """Run in a worker: read the source once, check it, build the templates into outdir."""
     from barometro.settings import load_profile
     from barometro.workbook_templates.builder import build_templates
 
-    path = Path(source)
-    problems: dict[str, list[dict[str, str]]] = {}
-    errors: dict[str, list[str]] = {}
     try:
-        for lang in ("en", "it"):  # the messages of the library are rendered in the current language
-            set_language(lang)
-            try:
-                plan, issues, kind = _read_source(path)
-                problems[lang] = _problems(plan, issues)
-            except CampaignError as exc:
-                errors.update(exc.messages)
-    finally:
-        set_language("it")
-    if errors:
-        return {"error": errors}
+        plan, issues, kind = _read_source(Path(source))
+    except CampaignError as exc:
+        return {"error": exc.messages}
+    problems = {lang: _problems(plan, issues, lang) for lang in LANGS}
     plan = replace(plan, ente=ente.strip() or plan.ente, year=int(year))
     try:
         built = build_templates(plan, load_profile(settings_name), outdir)

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-from barometro.messages import LANGUAGES, text
-from barometro.numbers import format_it
+from barometro.messages import LANGUAGES, format_number, format_percent, text
 
 LANG_COOKIE = "barometro_lingua"
 LOCAL_TZ = ZoneInfo("Europe/Rome")
@@ -53,11 +52,7 @@ class Lang:
         return text(key, self.code, **values)
 
     def num(self, value: float | int | None, decimals: int = 0) -> str:
-        if value is None:
-            return ""
-        if self.code == "it":
-            return format_it(float(value), decimals)
-        return f"{float(value):,.{decimals}f}"
+        return format_number(value, self.code, decimals=decimals)
 
     def mb(self, size: int) -> str:
         """A size in MB as people read it: 25, 2,5, 0,3."""
@@ -65,7 +60,7 @@ class Lang:
         return self.num(value, 0 if value >= 10 or value.is_integer() else 1)
 
     def pct(self, value: float | None, decimals: int = 2) -> str:
-        return "" if value is None else self.num(value, decimals) + " %"
+        return format_percent(value, self.code, decimals=decimals)
 
     def day(self, iso: str | None) -> str:
         if not iso:

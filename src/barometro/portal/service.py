@@ -15,7 +15,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from barometro.messages import text
+from barometro.messages import Phrase, text
+from barometro.validators.findings import make
 
 from . import workers
 from .config import PortalConfig
@@ -32,16 +33,12 @@ class Checked:
     report: dict[str, Any]  # one file of `barometro validate --format json`, in the asked language
 
 
-def _failure_report(name: str, lang: str, detail: str) -> dict[str, Any]:
-    """A report with one finding when the check itself could not finish (time limit, crash)."""
-    from barometro.validators import CODES, FileReport, Finding, Status
+def _failure_report(name: str, finding) -> dict[str, Any]:  # noqa: ANN001 - a Finding
+    """A report with one finding when the check itself could not finish (time limit, crash),
+    rendered in each language."""
+    from barometro.validators import FileReport, Status
 
-    spec = CODES["R099"]
-    values = {"check": text("portal.timeout.check", lang), "detail": detail}
-    finding = Finding(code="R099", slug=spec.slug, severity=spec.severity, file=name,
-                      message=text("validators.R099.message", lang, **values),
-                      hint=text("portal.timeout.hint", lang))
-    return FileReport(name, Status.ERRORS, None, [finding], kind="unreadable").to_dict()
+    return workers.as_shown(FileReport(name, Status.UNREADABLE, None, [finding], kind="unreadable"), name)
 
 
 class Portal:
@@ -123,22 +120,21 @@ class Portal:
                 result = await self.validation.call(workers.validate_task, campaign["master_sha"], master,
                                                     str(path), name, timeout=self.config.validation_timeout)
         except workers.WorkerTimeout:
-            detail = {lg: text("portal.timeout.detail", lg, seconds=f"{self.config.validation_timeout:g}")
-                      for lg in ("it", "en")}
-            result = self._failed(name, detail)
+            result = self._failed(name, make("R025", name, seconds=float(self.config.validation_timeout)))
         except Exception as exc:  # noqa: BLE001 - the upload stays on record with a finding
             log.exception("validation of %s v%s failed", sector.name, number)
-            result = self._failed(name, {lg: type(exc).__name__ for lg in ("it", "en")})
+            result = self._failed(name, make("R099", name, check=Phrase("portal.timeout.check"),
+                                             detail=type(exc).__name__))
         await run_in_threadpool(self.store.finish_version, sector, number, status=result["status"],
                                 counts=result["counts"], report_it=result["it"], report_en=result["en"],
                                 seconds=result["seconds"])
         return Checked(number, result["status"], json.loads(result["en" if lang == "en" else "it"]))
 
     @staticmethod
-    def _failed(name: str, detail: dict[str, str]) -> dict[str, Any]:
-        reports = {lg: _failure_report(name, lg, detail[lg]) for lg in ("it", "en")}
-        return {"status": reports["it"]["status"], "counts": reports["it"]["counts"], "seconds": 0.0,
-                **{lg: json.dumps(r, ensure_ascii=False) for lg, r in reports.items()}}
+    def _failed(name: str, finding) -> dict[str, Any]:  # noqa: ANN001 - a Finding
+        reports = _failure_report(name, finding)
+        it = json.loads(reports["it"])
+        return {"status": it["status"], "counts": it["counts"], "seconds": 0.0, **reports}
 
     async def annotated(self, sector: SectorRow, number: int) -> str | None:
         """The sha256 of the version's annotated copy, made on first request and kept."""

@@ -127,34 +127,33 @@ def warm(_: int = 0) -> int:
     return os.getpid()
 
 
-def _as_shown(report, name: str) -> dict[str, Any]:  # noqa: ANN001 - FileReport
-    """The report as `barometro validate --format json` writes one file, named as uploaded."""
+def as_shown(report, name: str) -> dict[str, str]:  # noqa: ANN001 - FileReport
+    """The report as `barometro validate --format json` writes one file, named as uploaded,
+    rendered in each language (findings keep their data: one validation, two renderings)."""
     from dataclasses import replace
 
     report.path = name
     report.findings = [replace(f, file=name) for f in report.findings]
-    return report.to_dict()
+    return {lang: json.dumps(report.to_dict(lang), ensure_ascii=False, allow_nan=False) for lang in ("it", "en")}
 
 
 def validate_task(master_sha: str, master_path: str, file_path: str, display_name: str) -> dict[str, Any]:
-    """Validate one stored upload in Italian and in English (about 7 ms each)."""
-    from barometro.messages import set_language
+    """Validate one stored upload once; its report in Italian and in English."""
     from barometro.validators import validate_file
 
     start = time.perf_counter()
-    master = _master(master_sha, master_path)
-    out: dict[str, Any] = {}
-    try:
-        for lang in ("en", "it"):
-            set_language(lang)
-            report = validate_file(file_path, master=master)
-            out[lang] = json.dumps(_as_shown(report, display_name), ensure_ascii=False, default=str)
-    finally:
-        set_language("it")
+    report = validate_file(file_path, master=_master(master_sha, master_path))
+    out: dict[str, Any] = dict(as_shown(report, display_name))
     out["status"] = report.status.value
-    out["counts"] = {s: n for s, n in json.loads(out["it"])["counts"].items()}
+    out["counts"] = {s.value: report.count(s) for s in _severities()}
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+def _severities():  # noqa: ANN202
+    from barometro.issues import Severity
+
+    return list(Severity)
 
 
 def annotate_task(master_sha: str, master_path: str, file_path: str, outdir: str) -> str | None:
@@ -200,6 +199,7 @@ def consolidate_task(master_path: str, inputs: list[tuple[str, str]], outdir: st
         "lines": lines,
         "sectors": sectors,
         "method": result.settings.describe_it(),
-        "issues": [{"kind": str(i.kind), "sector": i.sector, "file": i.file, "detail": i.detail}
+        "issues": [{"kind": str(i.kind), "sector": i.sector, "file": i.file, "detail": i.where,
+                    "message": {lang: i.render_message(lang) for lang in ("it", "en")}}
                    for i in result.merge.issues],
     }
