@@ -329,7 +329,7 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
         settings.describe_it(),
         text("template.method_row", lower=text(f"method.lower.{settings.lower_formula.value}")),
         text("template.method_objective"),
-        text("template.method_gauge", green=f"{settings.gauge_green:g}", yellow=f"{settings.gauge_yellow:g}"),
+        text("template.method_gauge", green=settings.gauge_green, yellow=settings.gauge_yellow),
     ]
     for line_text in method_lines:
         r += 1

@@ -19,8 +19,8 @@ def instructions_text(layout: spec.Layout) -> list[str]:
         ente=layout.plan.ente,
         lower=text(f"method.lower.{settings.lower_formula.value}"),
         method=settings.describe_it(),
-        green=f"{settings.gauge_green:g}",
-        yellow=f"{settings.gauge_yellow:g}",
+        green=settings.gauge_green,
+        yellow=settings.gauge_yellow,
     )
     return body.strip("\n").split("\n") + ["", text("template.protection_note")]
 

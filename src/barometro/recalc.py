@@ -10,14 +10,17 @@ results moved into `outdir` atomically.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from barometro.atomic import atomic_path
 from barometro.messages import text
+from barometro.xlsx_package import rewrite, sheet_parts
 
 XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 
@@ -57,6 +60,34 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     except (ProcessLookupError, PermissionError):
         proc.kill()
     proc.wait()
+
+
+_VIEWS = re.compile(rb"<(?:\w+:)?sheetViews\b.*?</(?:\w+:)?sheetViews>|<(?:\w+:)?sheetViews\b[^>]*/>", re.S)
+
+
+def restore_views(source: Path, produced: Path) -> None:
+    """Put back each sheet's view settings (frozen panes, the selected cell, zoom) from `source`:
+    LibreOffice writes no view of a document it converted headless. `produced` is our own
+    conversion output, rewritten in place; sheets are matched by name."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            views = {}
+            for name, part in sheet_parts(zf).items():
+                m = _VIEWS.search(zf.read(part)) if part in zf.NameToInfo else None
+                if m:
+                    views[name] = m.group(0)
+        with zipfile.ZipFile(produced) as zf:
+            targets = {part: views[name] for name, part in sheet_parts(zf).items() if name in views}
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return  # not an xlsx we can read: nothing to restore
+
+    def transform(name: str, data: bytes) -> bytes:
+        view = targets.get(name)
+        if view is None or not _VIEWS.search(data):
+            return data
+        return _VIEWS.sub(lambda _m: view, data, count=1)
+
+    rewrite(produced, transform)
 
 
 def recalculate(paths: list[Path], outdir: Path, *, timeout: float = 120) -> list[Path]:
@@ -108,7 +139,7 @@ def recalculate(paths: list[Path], outdir: Path, *, timeout: float = 120) -> lis
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)
-            raise RecalcError(text("template.recalc.timeout", seconds=f"{timeout:g}")) from None
+            raise RecalcError(text("template.recalc.timeout", seconds=float(timeout))) from None
         detail = (err or out or b"").decode("utf-8", "replace").strip()[-500:]
         if proc.returncode != 0:
             raise RecalcError(text("template.recalc.failed", code=proc.returncode, detail=detail))
@@ -117,6 +148,7 @@ def recalculate(paths: list[Path], outdir: Path, *, timeout: float = 120) -> lis
             produced = conv_dir / (staged_path.stem + ".xlsx")
             if not produced.is_file() or produced.stat().st_size == 0:
                 raise RecalcError(text("template.recalc.no_output", name=original.name, detail=detail))
+            restore_views(original, produced)
             target = outdir / (original.stem + ".xlsx")
             with atomic_path(target) as out_tmp:
                 shutil.move(str(produced), out_tmp)

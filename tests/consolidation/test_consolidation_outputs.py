@@ -13,6 +13,7 @@ from consolidation_helpers import make_result
 from openpyxl import load_workbook
 
 from barometro.consolidation import RowState, write_outputs
+from barometro.validators import Status
 from barometro.consolidation.fmt import pct
 from barometro.consolidation.report_html import render_html
 from barometro.workbook_templates import spec
@@ -192,3 +193,37 @@ def test_rows_state_marks_in_result(small_result):
     states = {r.indicator.id: r.state for r in small_result.merge.rows}
     assert states["AMB-02-01"] is RowState.RETURNED_WITH_ERRORS
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to check the PDF pages"
+
+
+def test_first_sheet_says_provisional_with_the_count_and_typed_text_stays_text(tmp_path):
+    from consolidation_helpers import SECTOR_A, SECTOR_B, STAMP, ret, small_plan
+
+    from barometro.consolidation import ConsolidationResult, merge_returns, merged_plan
+    from barometro.consolidation.types import RunInfo
+    from barometro.scoring import score_plan
+    from barometro.settings import load_profile
+
+    def write(returns, name):
+        plan, settings = small_plan(), load_profile("cremona")
+        merge = merge_returns(plan, returns)
+        final = merged_plan(plan, merge)
+        result = ConsolidationResult(final, settings, merge, score_plan(final, settings),
+                                     RunInfo(STAMP, "0.1.0", settings, None))
+        write_outputs(result, output=tmp_path / name)
+        return load_workbook(tmp_path / name)
+
+    notes = {"AMB-01-02": "= come nel 2020", "SOC-02-01": '=HYPERLINK("http://x","clic")'}
+    wb = write([ret("a.xlsx", "Settore A", SECTOR_A, notes=notes), ret("b.xlsx", "Settore B", SECTOR_B)], "prov.xlsx")
+    banner = wb[spec.SUMMARY_SHEET]["A4"].value
+    assert banner.startswith("PROVVISORIO: indicatori non pervenuti o respinti 2 (settori coinvolti: 1"), banner
+    ambiente = wb["Ambiente"]
+    notes_in_book = {c.value for row in ambiente.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "= come nel 2020" in notes_in_book
+    raw = (tmp_path / "prov.xlsx").read_bytes()
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "prov.xlsx") as zf:
+        xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>HYPERLINK" not in xml and "<f> come" not in xml and raw  # never a live formula
+    nothing = write([ret("rotto.xlsx", None, {}, Status.UNREADABLE, scope=None)], "vuoto.xlsx")
+    assert nothing[spec.SUMMARY_SHEET]["A4"].value.startswith("NESSUN DATO UTILIZZABILE")

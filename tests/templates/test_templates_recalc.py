@@ -57,3 +57,24 @@ def test_bad_calls(tmp_path):
     with pytest.raises(ValueError):
         recalculate([src], tmp_path)  # would overwrite the input
     assert recalculate([], tmp_path / "out") == []
+
+
+def test_recalculation_keeps_every_view_setting(workbooks):
+    """The demo's returns, the filled master and annotated copies of those come out of
+    Barometro's LibreOffice step with the template's frozen panes and selected cell."""
+    import re
+    import zipfile
+
+    from barometro.xlsx_package import sheet_parts
+
+    def views(path):
+        with zipfile.ZipFile(path) as zf:
+            return {name: re.search(rb"<sheetViews.*?</sheetViews>", zf.read(part), re.S).group(0)
+                    for name, part in sheet_parts(zf).items()}
+
+    for name in ("edge-default-master", "edge-default-settore-cultura", "cremona-cremona-master"):
+        book = workbooks[name]
+        before, after = views(book.filled), views(book.recalculated)
+        assert after == before, name
+        line_sheet = book.layout.blocks[0].sheet_name
+        assert b'state="frozen"' in after[line_sheet] and b'topLeftCell="F6"' in after[line_sheet]

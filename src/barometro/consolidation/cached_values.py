@@ -13,15 +13,14 @@ same bytes.
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from datetime import datetime
-from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree as ET
+from pathlib import Path
 
 from barometro.scoring import score_row
 from barometro.workbook_templates import spec
+from barometro.xlsx_package import rewrite, sheet_parts
 
 from .types import ConsolidationResult
 
@@ -60,25 +59,7 @@ def expected_values(result: ConsolidationResult, layout: spec.Layout) -> dict[tu
     return out
 
 
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v>[^<]*</v>)?</c>', re.S)
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """{sheet name: zip member of its XML}."""
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    target_of = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
-    out: dict[str, str] = {}
-    for sheet in book.findall("m:sheets/m:sheet", _NS):
-        target = target_of.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-        member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        out[sheet.get("name", "")] = member
-    return out
 
 
 def _fmt(value: float) -> str:
@@ -111,21 +92,15 @@ def finalise_xlsx(path: Path, values: dict[tuple[str, str], Value], timestamp: d
     by_sheet: dict[str, dict[str, Value]] = {}
     for (sheet, ref), value in values.items():
         by_sheet.setdefault(sheet, {})[ref] = value
-    rewritten = path.with_name(path.name + ".zip")
-    try:
-        with zipfile.ZipFile(path) as src, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as dst:
-            members = {member: sheet for sheet, member in _sheet_parts(src).items()}
-            for info in src.infolist():
-                data = src.read(info.filename)
-                sheet = members.get(info.filename)
-                if sheet in by_sheet:
-                    data = _inject(data.decode("utf-8"), by_sheet[sheet]).encode("utf-8")
-                elif info.filename == "docProps/core.xml":
-                    data = _CORE_DATE.sub(lambda m: f"{m.group(1)}{iso}{m.group(3)}", data.decode("utf-8")).encode()
-                out = zipfile.ZipInfo(info.filename, date_time=date_time)
-                out.compress_type = zipfile.ZIP_DEFLATED
-                out.external_attr = 0o644 << 16
-                dst.writestr(out, data)
-        os.replace(rewritten, path)
-    finally:
-        rewritten.unlink(missing_ok=True)
+    with zipfile.ZipFile(path) as src:
+        members = {member: sheet for sheet, member in sheet_parts(src).items()}
+
+    def transform(name: str, data: bytes) -> bytes:
+        sheet = members.get(name)
+        if sheet in by_sheet:
+            return _inject(data.decode("utf-8"), by_sheet[sheet]).encode("utf-8")
+        if name == "docProps/core.xml":
+            return _CORE_DATE.sub(lambda m: f"{m.group(1)}{iso}{m.group(3)}", data.decode("utf-8")).encode()
+        return data
+
+    rewrite(path, transform, date_time=date_time)

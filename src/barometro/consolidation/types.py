@@ -203,6 +203,19 @@ class MergeResult:
     def blocked(self) -> bool:
         return any(i.blocking for i in self.issues)
 
+    @property
+    def used_files(self) -> int:
+        return sum(1 for f in self.files if f.decision.used)
+
+    @property
+    def missing(self) -> tuple[MergedRow, ...]:
+        """Plan indicators not received (no file, file refused, row deleted, conflict)."""
+        return tuple(r for r in self.rows if not r.state.returned)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing)
+
     def row(self, indicator_id: str) -> MergedRow:
         for r in self.rows:
             if r.indicator.id == indicator_id:

@@ -22,6 +22,7 @@ from barometro.settings import Settings
 from barometro.validators import Status
 from barometro.workbook_templates import spec
 from barometro.workbook_templates.fill import write_input
+from barometro.workbook_templates.literal import set_literal
 
 from .cached_values import expected_values, finalise_xlsx
 
@@ -90,6 +91,7 @@ def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | N
         del wb[spec.INSTRUCTIONS_SHEET]
     summary = wb[spec.SUMMARY_SHEET]
     summary["A1"] = t("wb.summary_title", year=result.plan.year, ente=result.plan.ente)
+    _state_banner(summary, result, st)
     _sectors_sheet(wb.create_sheet(t("wb.sheet.sectors")), result, st)
     _provenance_sheet(wb.create_sheet(t("wb.sheet.provenance")), result, st)
     _checks_sheet(wb.create_sheet(t("wb.sheet.checks")), result, st)
@@ -104,6 +106,27 @@ def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | N
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _state_banner(ws, result: ConsolidationResult, st) -> None:
+    """Row 4 of the first sheet says whether the consolidation is complete or provisional."""
+    from openpyxl.styles import Font, PatternFill
+
+    merge = result.merge
+    missing = merge.missing
+    if merge.used_files == 0:
+        message, fill = t("wb.nothing_usable"), "F4CCCC"
+    elif missing:
+        sectors = {r.indicator.sector for r in missing}
+        message, fill = t("wb.provisional", indicators=len(missing), sectors=len(sectors)), "FCE4D6"
+    else:
+        message, fill = t("wb.complete"), "E2EFDA"
+    cell = set_literal(ws["A4"], message)
+    cell.font = Font(name=st.FONT, bold=True, size=11, color="9C0006" if missing else "375623")
+    cell.fill = PatternFill("solid", fgColor=fill)
+    cell.alignment = st.WRAP_CENTER
+    ws.merge_cells("A4:G4")
+    ws.row_dimensions[4].height = 32
 
 
 def _header(ws, row: int, labels: list[str], st) -> None:
@@ -129,7 +152,7 @@ def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[in
     r = first_row
     for values in rows:
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = set_literal(ws.cell(row=r, column=col), value)  # what came from a file stays text
             is_date = col in date_cols and isinstance(value, datetime)
             cell._style = copy(dated if is_date else plain)
         r += 1
@@ -254,7 +277,7 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
     r = 3
     for label, value in info:
         ws.cell(row=r, column=1, value=label).font = st.SUBTITLE_FONT
-        cell = ws.cell(row=r, column=2, value=value)
+        cell = set_literal(ws.cell(row=r, column=2), value)
         cell.alignment = st.WRAP_TOP
         if isinstance(value, datetime):
             cell.number_format = "dd/mm/yyyy hh:mm:ss"
