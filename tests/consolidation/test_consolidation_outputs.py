@@ -13,9 +13,9 @@ from consolidation_helpers import make_result
 from openpyxl import load_workbook
 
 from barometro.consolidation import RowState, write_outputs
-from barometro.validators import Status
 from barometro.consolidation.fmt import pct
 from barometro.consolidation.report_html import render_html
+from barometro.validators import Status
 from barometro.workbook_templates import spec
 
 
