@@ -76,6 +76,7 @@ class Identity:
     year: str
     plan_fingerprint: str
     ente: str = ""
+    period: str = ""
     settings_name: str = ""
     settings_fingerprint: str = ""
 

@@ -54,6 +54,8 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R023", "unsupported-compression", E, {"member": "xl/worksheets/sheet1.xml", "method": 12}),
     CodeSpec("R024", "budget-exceeded", E, {"what": "cells", "count": 1_000_001, "limit": 1_000_000}),
     CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 10.0}),
+    CodeSpec("R030", "other-period", E, {"expected": "Relazione sulla Performance 2022",
+                                         "found": "Monitoraggio al 30/06/2022"}),
     CodeSpec("R099", "internal-check-error", E, {"check": "formulas", "detail": "KeyError"}),
     # ---- structure
     CodeSpec("S101", "sheet-missing", E, {"sheet": "Ambiente", "expected": "Ambiente"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from barometro.period import report_title
 from barometro.settings import Settings
 from barometro.workbook_templates import readback, spec
 
@@ -125,6 +126,10 @@ def expected_for(book: Book, file: str, master: MasterInfo | None, settings: Set
         return stop()
     if ident.year != mid.year:
         found.append(make("R016", file, sheet=spec.META_SHEET, expected=mid.year, found=ident.year))
+        return stop()
+    if (ident.period or "consuntivo") != (mid.period or "consuntivo"):
+        found.append(make("R030", file, sheet=spec.META_SHEET, expected=report_title(mid.period or "consuntivo",
+                          int(mid.year or 0)), found=report_title(ident.period or "consuntivo", int(ident.year or 0))))
         return stop()
     if ident.sector not in master.plan.sectors():
         found.append(make("R019", file, sheet=spec.META_SHEET, found=ident.sector))

@@ -29,6 +29,7 @@ from barometro import __version__
 from barometro.atomic import atomic_path
 from barometro.messages import text
 from barometro.model import NEUTRALISED_MARK, Indicator, Plan
+from barometro.period import report_title
 from barometro.settings import Settings
 
 from . import spec
@@ -122,7 +123,8 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                       formulas: dict[tuple[str, str], str]) -> None:
     settings, plan = layout.settings, layout.plan
     collapsed = layout.scope == "settore"  # sector files open with the long texts folded away
-    _put(ws, "A1", text("template.title", year=plan.year, title=block.line.title)).font = st.TITLE_FONT
+    _put(ws, "A1", text("template.title", report=report_title(plan.period, plan.year),
+                        title=block.line.title)).font = st.TITLE_FONT
     _put(ws, spec.LINE_PCT_LABEL_CELL, text("template.line_pct_label")).font = st.SUBTITLE_FONT
     pct = ws[spec.LINE_PCT_CELL]
     pct.value = formulas[(block.sheet_name, spec.LINE_PCT_CELL)]
@@ -137,6 +139,9 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     if collapsed:
         _put(ws, f"{spec.COL['indicator'].letter}{spec.HEADER_ROW - 1}",
              text("template.collapsed_note")).font = st.TECH_NOTE_FONT
+    reference = spec.REFERENCE_COLUMNS[0].letter
+    _put(ws, f"{reference}{spec.HEADER_ROW - 1}",
+         plan.reference or text("template.no_reference")).font = st.TECH_NOTE_FONT
 
     widths = {c.key: float(c.width) for c in spec.COLUMNS}
     number_width = _number_widths(block)
@@ -145,7 +150,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
 
     for col in spec.COLUMNS:
         cell = _put(ws, f"{col.letter}{spec.HEADER_ROW}", col.header)
-        technical = col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED)
+        technical = col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED, spec.Role.REFERENCE)
         cell.font = st.TECH_HEADER_FONT if technical else st.HEADER_FONT
         cell.fill = st.TECH_HEADER_FILL if technical else st.HEADER_FILL
         cell.alignment = st.HEADER_ALIGN
@@ -180,7 +185,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.alignment = st.CENTER_TOP
             else:
                 cell.alignment = st.TOP
-            if col.key in NUMBER_KEYS:
+            if col.key in NUMBER_KEYS or col.key == "previous_actual":
                 cell.number_format = spec.FMT_QUANTITY  # target, actual, deviation: one format
             elif col.key in ("achievement", "gauge"):
                 cell.number_format = spec.FMT_ACHIEVEMENT
@@ -192,7 +197,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.number_format = spec.input_format(col.key)
             elif col.role is spec.Role.COMPUTED:
                 cell.fill = st.COMPUTED_FILL
-            elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED):
+            elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED, spec.Role.REFERENCE):
                 cell.fill = st.TECH_FILL
         ws.row_dimensions[row].height = st.row_height(
             [(str(spec.template_value(ind, k) or ""), shown[k]) for k in WRAP_KEYS if k in shown],
@@ -257,9 +262,10 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
     plan, settings = layout.plan, layout.settings
     name = spec.SUMMARY_SHEET
     if layout.scope == "settore":
-        title = text("template.summary_sector_title", year=plan.year, ente=plan.ente, sector=layout.sector)
+        title = text("template.summary_sector_title", report=report_title(plan.period, plan.year), ente=plan.ente,
+                     sector=layout.sector)
     else:
-        title = text("template.summary_title", year=plan.year, ente=plan.ente)
+        title = text("template.summary_title", report=report_title(plan.period, plan.year), ente=plan.ente)
     _put(ws, "A1", title).font = st.TITLE_FONT
     _put(ws, f"A{spec.SUMMARY_ENTE_ROW_LABEL}", plan.ente).font = st.SUBTITLE_FONT
     _put(ws, f"A{spec.SUMMARY_METHOD_ROW}", settings.describe_it()).font = st.METHOD_FONT
@@ -355,6 +361,8 @@ def metadata(layout: spec.Layout, generated_at: str) -> dict[str, str]:
         "sector": layout.sector or "",
         "ente": layout.plan.ente,
         "year": str(layout.plan.year),
+        "period": layout.plan.period,
+        "reference": layout.plan.reference,
         "plan_fingerprint": spec.plan_fingerprint(layout.plan),
         "settings_name": settings.name,
         "settings_fingerprint": settings.fingerprint(),
@@ -442,7 +450,7 @@ def build_book(
     wb.security = WorkbookProtection(lockStructure=True)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "Barometro"
-    wb.properties.title = text("template.summary_title", year=plan.year, ente=plan.ente)
+    wb.properties.title = text("template.summary_title", report=report_title(plan.period, plan.year), ente=plan.ente)
     for key in ("template_id", "spec_version", "year", "scope", "sector", "plan_fingerprint"):
         wb.custom_doc_props.append(StringProperty(name=f"barometro_{key}", value=meta[key] or "-"))
     return wb

@@ -129,6 +129,7 @@ def indicator_from_row(values: Sequence[object], indicator_id: str, line_id: str
         neutralised=is_neutralised(cell(values, "neutralised")),
         actual=as_number(cell(values, "actual")),
         note=txt("note").strip(),
+        previous_actual=as_number(cell(values, "previous_actual")),
     )
 
 
@@ -341,5 +342,6 @@ def read_back(source: RowSource, *, strict: bool = True) -> TemplateRead:
         elif strict:
             raise TemplateError("sheet_missing", sheet=sheet_name, indicator=ind_id)
         indicators.append(indicator_from_row(values, ind_id, line_id))
-    plan = Plan(meta.get("ente", ""), year, lines, indicators)
+    plan = Plan(meta.get("ente", ""), year, lines, indicators, meta.get("period") or "consuntivo",
+                meta.get("reference", ""))
     return TemplateRead(meta, settings, plan, places, expected)

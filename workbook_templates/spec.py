@@ -37,7 +37,7 @@ from barometro.settings import (
 )
 
 TEMPLATE_ID = "barometro-relazione"
-SPEC_VERSION = "1"
+SPEC_VERSION = "2"  # 2: the reference column V and the period
 
 META_SHEET = "_barometro"  # very hidden key/value sheet
 SUMMARY_SHEET = "Riepilogo"
@@ -59,6 +59,7 @@ class Role(str, Enum):
     COMPUTED = "computed"  # native formula; protected
     TECHNICAL = "technical"  # office-only data (id, kind...); protected
     TECHNICAL_COMPUTED = "technical_computed"  # helper formula; protected
+    REFERENCE = "reference"  # last year's (or the previous period's) value, for the sector to read
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("neutralised", "S", "Neutralizzato", Role.TECHNICAL, 15),
     Column("weight_counted", "T", "Peso conteggiato", Role.TECHNICAL_COMPUTED, 13),
     Column("points", "U", "Punti ponderati", Role.TECHNICAL_COMPUTED, 11),
+    Column("previous_actual", "V", "Riferimento", Role.REFERENCE, 13),
 )
 # The long texts fold away with one click (an outline group, folded in sector files).
 COLLAPSIBLE_KEYS = ("definition", "purpose")
@@ -101,7 +103,8 @@ FREEZE_CELL = "F6"  # header rows and the identifying columns A-E stay in view
 PRINT_TITLE_COLUMNS = "A:C"  # repeated on every printed page, with the header row
 COL: dict[str, Column] = {c.key: c for c in COLUMNS}
 PUBLISHED_COLUMNS = COLUMNS[:14]  # the 14 columns staff know, in the seed's order
-TECHNICAL_COLUMNS = COLUMNS[14:]
+TECHNICAL_COLUMNS = COLUMNS[14:21]
+REFERENCE_COLUMNS = COLUMNS[21:]
 INPUT_KEYS = tuple(c.key for c in COLUMNS if c.role is Role.INPUT)
 FORMULA_KEYS = tuple(c.key for c in COLUMNS if c.role in (Role.COMPUTED, Role.TECHNICAL_COMPUTED))
 LAST_LETTER = COLUMNS[-1].letter
@@ -173,7 +176,7 @@ def template_value(ind: Indicator, key: str) -> object:
     if key in INPUT_KEYS or key in FORMULA_KEYS:
         return None  # a template never carries results; formulas come from `row_formula`
     value = getattr(ind, key)
-    if key in ("target", "weight"):
+    if key in ("target", "weight", "previous_actual"):
         return None if value is None else float(value)
     return clean_text(value) if isinstance(value, str) else value
 
@@ -459,6 +462,8 @@ META_KEYS = (
     "sector",
     "ente",
     "year",
+    "period",
+    "reference",
     "plan_fingerprint",
     "settings_name",
     "settings_fingerprint",
@@ -476,7 +481,8 @@ META_LINE_PREFIX = "line:"
 # What the office decided about each indicator: the plan fingerprint hashes these
 # as the template holds them (`template_value`), so a plan and its read-back agree.
 OFFICE_COLUMNS = ("objective_id", "owner", "sector", "objective", "definition", "indicator",
-                  "formula_text", "purpose", "target", "weight", "kind", "polarity", "neutralised")
+                  "formula_text", "purpose", "target", "weight", "kind", "polarity", "neutralised",
+                  "previous_actual")
 
 
 def plan_fingerprint(plan: Plan) -> str:
@@ -486,6 +492,8 @@ def plan_fingerprint(plan: Plan) -> str:
     data = {
         "ente": plan.ente,
         "year": plan.year,
+        "period": plan.period,
+        "reference": plan.reference,
         "lines": [[ln.id, ln.title, ln.sheet_name] for ln in plan.lines],
         "indicators": rows,
     }

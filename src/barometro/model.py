@@ -102,8 +102,11 @@ class Indicator:
     actual: float | None = None
     note: str = ""
     source_row: int | None = None  # line number in the imported report, for messages
-    # Last year's actual, where the plan carries it (a reference for plausibility and targets):
+    # Last year's (or the previous period's) values, where the plan carries them: a reference
+    # for the sectors, for plausibility and for the continuity report (`barometro rollover`).
     previous_actual: float | None = None
+    previous_target: float | None = None
+    previous_achievement: float | None = None
 
 
 @dataclass
@@ -114,6 +117,8 @@ class Plan:
     year: int
     lines: list[Line]
     indicators: list[Indicator] = field(default_factory=list)
+    period: str = "consuntivo"  # or "monitoraggio-AAAA-MM-GG" (see `barometro.period`)
+    reference: str = ""  # what the previous_actual column holds, e.g. "Consuntivo 2021"
 
     def line(self, line_id: str) -> Line:
         for line in self.lines:
@@ -133,4 +138,5 @@ class Plan:
     def for_sector(self, sector: str) -> Plan:
         inds = [i for i in self.indicators if i.sector == sector]
         line_ids = {i.line_id for i in inds}
-        return Plan(self.ente, self.year, [ln for ln in self.lines if ln.id in line_ids], inds)
+        return Plan(self.ente, self.year, [ln for ln in self.lines if ln.id in line_ids], inds,
+                    self.period, self.reference)

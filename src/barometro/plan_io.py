@@ -19,12 +19,15 @@ from barometro.atomic import atomic_path
 from barometro.messages import Phrase, text
 from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polarity
 from barometro.numbers import NumberIssue, parse_number
+from barometro.period import PeriodError
+from barometro.period import parse as parse_period
 
 SHEET_PLAN = "Piano"
 SHEET_LINES = "Linee"
 SHEET_INFO = "Info"
 SHEET_ISSUES = "Da verificare"
 TO_CONFIRM = "da confermare"
+REFERENCE = "(riferimento)"
 FORMAT_VERSION = "1"
 
 
@@ -55,6 +58,10 @@ def plan_columns(year: int) -> tuple[PlanColumn, ...]:
         PlanColumn("neutralised", "Neutralizzato", 13),
         PlanColumn("kind_inferred", "Tipo dedotto?", 14),
         PlanColumn("polarity_inferred", "Polarità dedotta?", 16),
+        # last year's values, kept for reference by `barometro rollover` (the sectors do not fill them)
+        PlanColumn("previous_target", f"Target {year - 1} {REFERENCE}", 14),
+        PlanColumn("previous_actual", f"Consuntivo {year - 1} {REFERENCE}", 14),
+        PlanColumn("previous_achievement", f"% Ragg {year - 1} {REFERENCE}", 12),
         PlanColumn("actual", f"Consuntivo {year}", 14),
         PlanColumn("note", f"Note {year}", 36, True),
         PlanColumn("source_row", "Riga relazione", 10),
@@ -63,7 +70,8 @@ def plan_columns(year: int) -> tuple[PlanColumn, ...]:
 
 # Columns whose header starts with the year: matched by prefix when reading.
 _PREFIX_HEADERS = {"actual": "consuntivo", "note": "note"}
-_OPTIONAL = {"kind_inferred", "polarity_inferred", "actual", "note", "source_row", "neutralised"}
+_OPTIONAL = {"kind_inferred", "polarity_inferred", "actual", "note", "source_row", "neutralised",
+             "previous_target", "previous_actual", "previous_achievement"}
 LINE_HEADERS = ("ID linea", "Titolo", "Foglio", "% pubblicata")
 ISSUE_HEADERS = ("Gravità", "Riga", "Foglio", "Campo", "Codice", "Messaggio", "Valore dedotto o suggerito")
 
@@ -189,7 +197,8 @@ def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> P
 
     info = book.create_sheet(SHEET_INFO)
     for r, (key, value) in enumerate(
-        (("Ente", plan.ente), ("Anno", plan.year), ("Formato piano", FORMAT_VERSION)), start=1
+        (("Ente", plan.ente), ("Anno", plan.year), ("Formato piano", FORMAT_VERSION), ("Periodo", plan.period),
+         ("Riferimento", plan.reference or None)), start=1
     ):
         info.cell(row=r, column=1, value=key).font = bold
         _set_text(info.cell(row=r, column=2), value)
@@ -341,13 +350,14 @@ def read_plan(path: str | Path) -> Plan:
     for col in plan_columns(year):
         prefix = _PREFIX_HEADERS.get(col.key)
         for i, h in enumerate(lowered):
-            if (prefix and h.startswith(prefix)) or h == col.header.lower():
+            if (prefix and h.startswith(prefix) and not h.endswith(REFERENCE)) or h == col.header.lower():
                 col_of.setdefault(col.key, i)
                 break
         if col.key not in col_of and col.key not in _OPTIONAL:
             rd.errors.append(Phrase("legacy.plan.missing_column", column=col.header, sheet=SHEET_PLAN))
     if rd.errors and any(k not in col_of for k in ("id", "line_id", "objective_id")):
         raise PlanFormatError(rd.errors)
+    col_header = {col.key: col.header for col in plan_columns(year)}
 
     indicators: list[Indicator] = []
     seen_ids: set[str] = set()
@@ -387,6 +397,8 @@ def read_plan(path: str | Path) -> Plan:
         if weight is not None and not 0 <= weight <= 100:
             rd.err(SHEET_PLAN, ref("weight"), "legacy.plan.bad_weight", value=_str(get("weight")))
         actual = rd.number(SHEET_PLAN, ref("actual"), get("actual"), "Consuntivo", required=False)
+        previous = {key: rd.number(SHEET_PLAN, ref(key), get(key), col_header[key], required=False)
+                    for key in ("previous_target", "previous_actual", "previous_achievement") if key in col_of}
         kind = Kind.QUANTITY
         raw_kind = get("kind")
         if not _blank(raw_kind):
@@ -434,13 +446,18 @@ def read_plan(path: str | Path) -> Plan:
                 actual=actual,
                 note=texts["note"],
                 source_row=source_row,
+                **previous,
             )
         )
     if not indicators and not rd.errors:
         rd.errors.append(Phrase("legacy.plan.no_indicators", sheet=SHEET_PLAN))
     if rd.errors:
         raise PlanFormatError(rd.errors)
-    return Plan(ente, year, lines, indicators)
+    try:
+        period = parse_period(_str(info.get("periodo", (None, ""))[0]) or None)
+    except PeriodError:
+        raise PlanFormatError([Phrase("legacy.plan.bad_period", value=_str(info.get("periodo", (None, ""))[0]))]) from None
+    return Plan(ente, year, lines, indicators, period, _str(info.get("riferimento", (None, ""))[0]))
 
 
 def load_plan(path: str | Path) -> Plan:

@@ -225,6 +225,58 @@ def score_plan(plan: Plan, settings: Settings = DEFAULT_SETTINGS) -> PlanScores:
     return PlanScores(indicator, objective_scores(items), line, ente_score(items, settings))
 
 
+@dataclass(frozen=True)
+class ObjectiveShare:
+    """One objective in a manager's (or a sector's) result."""
+
+    objective_id: str
+    title: str
+    line_id: str
+    score: float | None  # the objective's %
+    weight: float  # its share of the result, in % (equal among the scored objectives)
+    payout: float | None  # after the bands when they apply to objectives, else the score
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The input of the individual evaluation: a manager's (or a sector's) objectives and result."""
+
+    name: str
+    objectives: tuple[ObjectiveShare, ...]
+    score: float | None  # plain mean of the objectives' %
+    result: float | None  # what the evaluation uses: `score` after the bands of the settings
+
+
+def group_results(plan: Plan, scores: PlanScores, settings: Settings = DEFAULT_SETTINGS,
+                  by: str = "owner") -> list[GroupResult]:
+    """Per manager (`by="owner"`) or per sector (`by="sector"`), in plan order."""
+    from .settings import BandLevel
+
+    groups: dict[str, dict[str, tuple[str, str]]] = {}
+    for ind in plan.indicators:
+        name = (ind.owner if by == "owner" else ind.sector) or "—"
+        groups.setdefault(name, {}).setdefault(ind.objective_id, (ind.objective, ind.line_id))
+    out: list[GroupResult] = []
+    per_objective = settings.band_level is BandLevel.OBJECTIVE
+    for name, objectives in groups.items():
+        scored = [oid for oid in objectives if scores.objective.get(oid) is not None]
+        share = 100.0 / len(scored) if scored else 0.0
+        items = []
+        for oid, (title, line_id) in objectives.items():
+            value = scores.objective.get(oid)
+            payout = settings.band(value) if per_objective else value
+            items.append(ObjectiveShare(oid, title, line_id, value, share if value is not None else 0.0, payout))
+        mean = _mean([i.score for i in items if i.score is not None])
+        if settings.band_level is BandLevel.MANAGER:
+            result = settings.band(mean)
+        elif per_objective:
+            result = _mean([i.payout for i in items if i.payout is not None])
+        else:
+            result = mean
+        out.append(GroupResult(name, tuple(items), mean, result))
+    return out
+
+
 def gauge(value: float | None, settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """Traffic-light colour of an achievement: 'verde', 'giallo', 'rosso' or None."""
     if value is None:

@@ -42,6 +42,12 @@ class LowerFormula(str, Enum):
     COMPLEMENT = "complement"  # (2 - actual / target) x 100
 
 
+class BandLevel(str, Enum):
+    NONE = "none"  # no score bands
+    OBJECTIVE = "objective"  # each objective's % goes through the bands, then the mean
+    MANAGER = "manager"  # the manager's (or sector's) mean goes through the bands
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used; `str()` is the catalogue message naming the key."""
 
@@ -71,6 +77,11 @@ class Settings:
     gauge_green: float = 100.0  # % Ragg >= this: green
     gauge_yellow: float = 60.0  # % Ragg >= this: yellow; below: red
     plausibility_factor: float = 5.0  # actual > factor x target on a % indicator: implausible
+    # Individual evaluation (the ente's SMVP): a manager's result is the plain mean of the %
+    # of their objectives; score bands (fasce) turn a % into the % of the payout.
+    band_level: BandLevel = BandLevel.NONE
+    band_zero_below: float = 60.0  # below this: 0
+    band_full_from: float = 80.0  # from this: 100; in between: the % itself
 
     def fingerprint(self) -> str:
         data = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
@@ -79,6 +90,25 @@ class Settings:
 
     def to_dict(self) -> dict[str, object]:
         return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+
+    def band(self, value: float | None) -> float | None:
+        """The payout % of a score under the bands (None stays None)."""
+        if value is None:
+            return None
+        if value < self.band_zero_below:
+            return 0.0
+        if value >= self.band_full_from:
+            return 100.0
+        return value
+
+    def describe_results(self, lang: str | None = None) -> str:
+        """How a manager's (or a sector's) result is computed, in words, bands included."""
+        from .messages import text
+
+        if self.band_level is BandLevel.NONE:
+            return text("method.results.plain", lang)
+        return text(f"method.results.bands.{self.band_level.value}", lang,
+                    low=self.band_zero_below, high=self.band_full_from)
 
     def describe_it(self, lang: str | None = None) -> str:
         """One sentence per choice (Italian by default), written into every output."""
@@ -104,6 +134,7 @@ _ENUMS: dict[str, type[Enum]] = {
     "neutralised": NeutralisedPolicy,
     "missing_actual": MissingActual,
     "lower_formula": LowerFormula,
+    "band_level": BandLevel,
 }
 
 
@@ -135,6 +166,8 @@ def settings_from_dict(data: dict[str, object], *, base: Settings = DEFAULT_SETT
         raise SettingsError("gauge_order")
     if settings.tolerance < 0:
         raise SettingsError("negative_tolerance")
+    if not 0 <= settings.band_zero_below <= settings.band_full_from <= 100:
+        raise SettingsError("band_order")
     return settings
 
 

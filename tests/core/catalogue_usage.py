@@ -52,9 +52,24 @@ def _shorthands(tree: ast.AST) -> dict[str, str]:
     return out
 
 
+_TEMPLATE_STRING = re.compile(r"""["']([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_\-]+)+\.?)["'](\s*~)?""")
+
+
+def _template_patterns(source: str) -> set[str]:
+    """Keys in Jinja templates: `t("portal.x")`, and `t("portal.status." ~ value)` as a prefix."""
+    out = set()
+    for m in _TEMPLATE_STRING.finditer(source):
+        key, joined = m.group(1), m.group(2)
+        out.add(re.escape(key) + (PART if joined or key.endswith(".") else ""))
+    return out
+
+
 def used_patterns(files: Iterable[Path]) -> list[re.Pattern[str]]:
     patterns: set[str] = set()
     for path in files:
+        if path.suffix != ".py":
+            patterns |= _template_patterns(path.read_text(encoding="utf-8"))
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         shorthands = _shorthands(tree)
         for node in ast.walk(tree):

@@ -37,7 +37,8 @@ def test_every_key_is_used_by_the_code():
     from catalogue_usage import unused_keys
 
     repo = Path(__file__).resolve().parents[2]
-    files = [p for d in ("src", "validators", "addin", "workbook_templates") for p in (repo / d).rglob("*.py")]
+    files = [p for d in ("src", "validators", "addin", "workbook_templates") for pattern in ("*.py", "*.html")
+             for p in (repo / d).rglob(pattern)]
     assert unused_keys(catalogue()["it"], files) == []
 
 

@@ -13,7 +13,7 @@ from ..registry import check
 from ._util import text_of
 
 OFFICE_TEXT = ("owner", "sector", "objective", "definition", "indicator", "formula_text", "purpose")
-OFFICE_NUMBERS = ("target", "weight")
+OFFICE_NUMBERS = ("target", "weight", "previous_actual")
 TECHNICAL = ("objective_id", "kind", "polarity", "neutralised")
 
 

@@ -19,4 +19,4 @@ def merged_plan(plan: Plan, merge: MergeResult) -> Plan:
             indicators.append(replace(ind, actual=row.actual, note=row.note))
         else:
             indicators.append(replace(ind, actual=None, note=""))
-    return Plan(plan.ente, plan.year, list(plan.lines), indicators)
+    return replace(plan, lines=list(plan.lines), indicators=indicators)
