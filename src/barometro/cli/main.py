@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "consolidate": "barometro.cli.consolidate_cmd",
     "office": "barometro.cli.office_cmd",
     "settings": "barometro.cli.settings_cmd",
+    "extension": "barometro.cli.extension_cmd",
 }
 
 
