@@ -21,6 +21,11 @@ fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need_apt+=(libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || need_apt+=(libharfbuzz-subset0)
+# --- barometro extension: unoidl-write (Debian libreoffice-dev) compiles the .oxt's type library
+if ! command -v unoidl-write >/dev/null && [[ ! -x /usr/lib/libreoffice/sdk/bin/unoidl-write ]]; then
+  need_apt+=(libreoffice-dev)
+fi
+# --- end barometro extension
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_apt[*]}"
