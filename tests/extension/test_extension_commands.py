@@ -420,3 +420,15 @@ def test_unknown_commands_are_not_dispatched(office):
         assert not office.dispatch(doc, "Cancella")["dispatched"]
     finally:
         doc.close(True)
+
+
+def test_a_sheet_protected_with_a_password_is_explained(office, book, year):
+    _consolidate(office, book)
+    overwritten, _, _ = _damage(book, year)
+    sheet = _sheet(book, overwritten[0])
+    sheet.unprotect("")
+    sheet.protect("segreto")
+    outcome = office.dispatch(book, "Valida")
+    assert not outcome["ok"]
+    assert _only_message(outcome, "error") == text("addin.ext.protected", sheet=overwritten[0])
+    assert sheet.isProtected()  # left as the office set it
