@@ -49,6 +49,11 @@ TEMPLATES = ("description.xml", "registry/Addons.xcu", "registry/CalcAddIns.xcu"
 COPIED = ("META-INF/manifest.xml", "barometro.components",
           "python/barometro_functions.py", "python/barometro_commands.py")
 LANGS = (("it", "it"), ("en", "en-US"))  # catalogue language, LibreOffice locale
+# The catalogue keys the templates may name (msg:KEY, name:KEY); a test checks each is used.
+TEMPLATE_KEYS = frozenset({
+    "addin.ext.name", "addin.ext.menu", "addin.ext.toolbar",
+    "addin.button.ricalcola", "addin.button.valida", "addin.button.consolida",
+})
 CELL_RANGE = "com::sun::star::table::XCellRange"
 
 # Barometro's packages in the extension, each with the data files it reads.
@@ -222,6 +227,8 @@ def render(template: str, source: Path | None = None) -> str:
 
     def replace(m: re.Match[str]) -> str:
         kind, arg = m.group(1), m.group(2)
+        if kind in ("msg", "name") and arg not in TEMPLATE_KEYS:
+            raise ExtensionBuildError(f"placeholder {m.group(0)}: key not in TEMPLATE_KEYS")
         if kind == "msg" and arg:
             return _values(arg)
         if kind == "name" and arg:

@@ -66,6 +66,10 @@ def pv(name: str, value: object) -> PropertyValue:
     return p
 
 
+def uno_constant(name: str) -> object:
+    return uno.getConstantByName(name)
+
+
 def url(path: str | Path) -> str:
     return uno.systemPathToFileUrl(str(Path(path).resolve()))
 

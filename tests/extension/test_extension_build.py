@@ -19,6 +19,8 @@ from barometro.addin.extension_build import (
     EXCLUDED_PACKAGES,
     PACKAGES,
     RDB,
+    TEMPLATE_KEYS,
+    TEMPLATES,
     ExtensionBuildError,
     build_extension,
     build_rdb,
@@ -111,6 +113,13 @@ def test_the_idl_declares_exactly_the_functions(tmp_path):
                    encoding="utf-8")
     with pytest.raises(ExtensionBuildError):
         check_idl(copy)
+
+
+def test_templates_name_exactly_the_template_keys():
+    used = set()
+    for rel in TEMPLATES:
+        used |= set(re.findall(r"\{\{(?:msg|name):([\w.]+)\}\}", (source_dir() / rel).read_text(encoding="utf-8")))
+    assert used == TEMPLATE_KEYS
 
 
 def _localized_props(root: ET.Element):

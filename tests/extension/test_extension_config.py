@@ -8,6 +8,7 @@ and compared with the message catalogue and `functions.FUNCTIONS`.
 from __future__ import annotations
 
 import pytest
+from ext_office import uno_constant
 
 from barometro.addin import functions
 from barometro.addin.extension_build import CELL_RANGE, idl_methods
@@ -36,8 +37,9 @@ def test_the_barometro_menu_and_toolbar(office, lang, locale):
     assert [(t.URL, t.Title, t.Context) for t in _items(toolbar)] == [(u, text(k, lang), SPREADSHEET)
                                                                       for u, k in COMMANDS]
     state = office.config("/org.openoffice.Office.UI.CalcWindowState/UIElements/States", locale)
-    assert state.getByName("private:resource/toolbar/addon_org.barometro.toolbar").UIName == \
-        text("addin.ext.toolbar", lang)
+    toolbar_state = state.getByName("private:resource/toolbar/addon_org.barometro.toolbar")
+    assert toolbar_state.UIName == text("addin.ext.toolbar", lang)
+    assert (toolbar_state.Visible, toolbar_state.Style) == (True, 1)  # shown, buttons with their titles
 
 
 def test_the_commands_have_a_protocol_handler_and_the_load_job(office):
@@ -80,6 +82,7 @@ def test_function_wizard_lists_the_functions(office):
     assert set(found) == {name for name, _, _ in functions.FUNCTIONS}
     for name, params in idl_methods():
         props = found[name]
+        assert props["Category"] == uno_constant("com.sun.star.sheet.FunctionCategory.ADDIN")
         assert props["Description"] == functions.description(name, lang)
         args = [(a.Name, a.IsOptional) for a in props["Arguments"]]
         assert args == [(arg, uno_type != CELL_RANGE) for uno_type, arg in params]
