@@ -14,6 +14,7 @@ stray process.
 from __future__ import annotations
 
 import atexit
+import builtins
 import contextlib
 import json
 import os
@@ -53,9 +54,16 @@ ensure_pyuno()
 
 import uno  # noqa: E402
 import unohelper  # noqa: E402
-from com.sun.star.beans import PropertyValue  # noqa: E402
-from com.sun.star.task import XInteractionHandler  # noqa: E402
-from com.sun.star.ucb import XCommandEnvironment, XProgressHandler  # noqa: E402
+
+# uno.py replaces builtins.__import__ with a hook that turns a failed import into a plain
+# ImportError; packages that catch ModuleNotFoundError (formulas, in tests/addin) then break
+# in the same pytest process. The UNO types are taken with uno.getClass instead.
+builtins.__import__ = uno._builtin_import
+
+PropertyValue = uno.getClass("com.sun.star.beans.PropertyValue")
+XInteractionHandler = uno.getClass("com.sun.star.task.XInteractionHandler")
+XCommandEnvironment = uno.getClass("com.sun.star.ucb.XCommandEnvironment")
+XProgressHandler = uno.getClass("com.sun.star.ucb.XProgressHandler")
 
 _RUNNING: list[Office] = []
 
