@@ -278,6 +278,9 @@ class UnoOps:
         picker = self._service("com.sun.star.ui.dialogs.FolderPicker")
         picker.setTitle(prompt)
         picker.setDescription(prompt)
+        location = self.doc.getLocation()
+        if location:  # start beside the workbook, where the returns usually are
+            picker.setDisplayDirectory(location.rsplit("/", 1)[0])
         if picker.execute() != 1:  # com.sun.star.ui.dialogs.ExecutableDialogResults.OK
             return None
         chosen = picker.getDirectory()
