@@ -342,4 +342,12 @@ def build_extension(output: str | Path, *, unoidl_write: str | None | bool = Non
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o644 << 16
                     zf.writestr(info, data)
+    _readable(output)
     return ExtensionBuild(output, output.stat().st_size, origin, tuple(names))
+
+
+def _readable(path: Path) -> None:
+    """The usual permissions of a new file (the atomic temporary file is private): others install it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)

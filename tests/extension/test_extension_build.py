@@ -64,6 +64,7 @@ def unpacked(built, tmp_path_factory) -> Path:
 
 def test_the_oxt_is_small_and_the_same_bytes_every_time(built, tmp_path, unoidl_write):
     assert built.size < MAX_BYTES, built.size
+    assert built.path.stat().st_mode & 0o044, oct(built.path.stat().st_mode)  # others can read it
     assert built.rdb == "unoidl-write"
     again = build_extension(tmp_path / "again.oxt", unoidl_write=unoidl_write)
     assert again.path.read_bytes() == built.path.read_bytes()
