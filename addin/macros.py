@@ -291,7 +291,9 @@ def run_consolida(ops: WorkbookOps, folder: str | Path | None = None) -> Consoli
     with _workdir() as tmp:
         _, _, master = _snapshot_master(ops, tmp)  # the master, read once for the whole run
         try:
-            result = consolidate(files, master=master, settings=master.settings)
+            # jobs=1: no worker processes from inside an office application (LibreOffice's
+            # embedded Python would start them from the office's own executable)
+            result = consolidate(files, master=master, settings=master.settings, jobs=1)
         except ConsolidationError as exc:
             raise MacroError(str(exc)) from None
     if result.blocked:

@@ -30,6 +30,11 @@ if ((WITH_TEST)); then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 fi
 # --- end portal
+# --- barometro extension: unoidl-write (Debian libreoffice-dev) compiles the .oxt's type library
+if ! command -v unoidl-write >/dev/null && [[ ! -x /usr/lib/libreoffice/sdk/bin/unoidl-write ]]; then
+  need_apt+=(libreoffice-dev)
+fi
+# --- end barometro extension
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_apt[*]}"

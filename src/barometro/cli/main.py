@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "settings": "barometro.cli.settings_cmd",
     "serve": "barometro.cli.serve_cmd",  # portal
     "users": "barometro.cli.users_cmd",  # portal
+    "extension": "barometro.cli.extension_cmd",  # LibreOffice extension
 }
 
 
