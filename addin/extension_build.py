@@ -66,9 +66,9 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "barometro.workbook_templates": (),
     "barometro.addin": (),
 }
-# Left out: the CLI (click), the seed data, the demo, what needs WeasyPrint or xlwings,
-# the VBA-only files and the extension's own build.
-EXCLUDED_PACKAGES = ("barometro.cli",)
+# Left out: the CLI (click), the portal (a web server), the seed data, the demo, what needs
+# WeasyPrint or xlwings, the VBA-only files and the extension's own build.
+EXCLUDED_PACKAGES = ("barometro.cli", "barometro.portal")
 EXCLUDED_MODULES = (
     "barometro.demo",
     "barometro.consolidation.report_pdf",

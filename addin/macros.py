@@ -113,9 +113,12 @@ def _snapshot_master(ops: WorkbookOps, folder: Path):  # -> (Path, Book, MasterI
     try:
         book = read_book(snap)
         return snap, book, master_from_book(book)
-    except (ReadProblem, MasterError) as exc:
-        reason = exc.code if isinstance(exc, ReadProblem) else str(exc)
-        raise MacroError(text("addin.run.not_master", reason=reason)) from None
+    except ReadProblem as exc:
+        from barometro.validators.findings import make
+
+        raise MacroError(text("addin.run.not_master", reason=make(exc.code, "", **exc.values).message.rstrip("."))) from None
+    except MasterError as exc:
+        raise MacroError(text("addin.run.not_master", reason=exc.reason())) from None
 
 
 def _str(value: object) -> str:

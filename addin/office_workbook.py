@@ -25,8 +25,6 @@ from pathlib import Path
 from barometro.atomic import atomic_path
 from barometro.messages import text
 
-from .vba_project import BUTTONS, build_vba_project, project_modules
-
 SETTINGS_SHEET = "Impostazioni"
 PROBLEMS_SHEET = "Problemi"
 XLWINGS_CONF_SHEET = "xlwings.conf"
@@ -99,6 +97,8 @@ def is_master(path: str | Path) -> bool:
 def _shell_xlsm(vba_project: bytes) -> bytes:
     """A one-sheet .xlsm (XlsxWriter) holding the VBA project and the buttons."""
     import xlsxwriter
+
+    from .vba_project import BUTTONS
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
@@ -211,6 +211,8 @@ def build_office_workbook(
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is settings_ws
     wb.calculation.fullCalcOnLoad = True
+
+    from .vba_project import build_vba_project, project_modules
 
     project = vba_project if vba_project is not None else build_vba_project()
     wb.vba_archive = zipfile.ZipFile(io.BytesIO(_shell_xlsm(project)))

@@ -22,13 +22,25 @@ REQUIRED_KEYS = ("template_id", "spec_version", "scope", "year", "plan_fingerpri
 
 
 class MasterError(ValueError):
-    """The master cannot be used; the message is Italian, for staff."""
+    """The master cannot be used. `str()` is the message for staff (current language);
+    `reason` is what is wrong without the file name (for a caller that names the file)."""
 
+    def __init__(self, key: str, *, path: str, **values: object) -> None:
+        super().__init__(key, path, values)
+        self.key, self.path, self.values = key, path, values
 
-def _master_text(key: str, **values: object) -> str:
-    from barometro.messages import text
+    def render(self, lang: str | None = None) -> str:
+        from barometro.messages import text
 
-    return text(f"validators.master.{key}", **values)
+        return text(f"validators.master.{self.key}", lang, path=self.path, **self.values)
+
+    def reason(self, lang: str | None = None) -> str:
+        from barometro.messages import text
+
+        return text(f"validators.master.reason.{self.key}", lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def master_from_book(book: Book) -> MasterInfo:
@@ -37,16 +49,16 @@ def master_from_book(book: Book) -> MasterInfo:
     source = BookRows(book)
     meta = readback.read_meta(source)
     if meta is None:
-        raise MasterError(_master_text("not_barometro", path=book.path))
+        raise MasterError("not_barometro", path=book.path)
     ident = identity_of(meta)
     if ident.template_id != spec.TEMPLATE_ID:
-        raise MasterError(_master_text("other_template", path=book.path, found=ident.template_id))
+        raise MasterError("other_template", path=book.path, found=ident.template_id)
     if ident.scope != "master":
-        raise MasterError(_master_text("not_master", path=book.path, found=ident.scope or "?"))
+        raise MasterError("not_master", path=book.path, found=ident.scope or "?")
     try:
         template = readback.read_back(source, strict=True)
     except readback.TemplateError as exc:
-        raise MasterError(_master_text("damaged", path=book.path, reason=exc.reason_text())) from None
+        raise MasterError("damaged", path=book.path, reason=exc.reason_text()) from None
     protected = frozenset(s.name for s in book.sheets if s.protected)
     return MasterInfo(book.path, ident, template, protected)
 
@@ -59,7 +71,7 @@ def load_master(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> MasterInfo
         from .findings import make as _make
 
         detail = _make(exc.code, str(path), **exc.values).message
-        raise MasterError(_master_text("unreadable", path=str(path), detail=detail)) from None
+        raise MasterError("unreadable", path=str(path), detail=detail) from None
     return master_from_book(book)
 
 

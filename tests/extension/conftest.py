@@ -8,19 +8,15 @@ handlers need. Every test reuses that one office; documents are loaded hidden.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from ext_books import Case, build_case
+from template_plans import edge_plan, edge_values
+
+from barometro.addin.extension_build import ExtensionBuild, build_extension
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "templates"))  # template_plans: the edge-case plan
-
-from ext_books import Case, build_case  # noqa: E402
-from template_plans import edge_plan, edge_values  # noqa: E402
-
-from barometro.addin.extension_build import ExtensionBuild, build_extension  # noqa: E402
 
 
 @pytest.fixture(scope="session")

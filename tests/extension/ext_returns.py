@@ -10,10 +10,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsx_damage as damage
+
 from barometro.addin.office_workbook import build_office_workbook
 from barometro.model import Plan
 from barometro.settings import Settings
-from barometro.validators import damage
 from barometro.workbook_templates import spec
 from barometro.workbook_templates.builder import build_templates
 from barometro.workbook_templates.fill import fill_workbook

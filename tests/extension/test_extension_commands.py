@@ -288,6 +288,7 @@ def _damage(doc, year) -> tuple[tuple[str, str], tuple[str, str], dict]:
     s0.getCellRangeByName(overwritten[1]).setValue(5)
     s0.protect("")
     saved["actual"] = _sheet(doc, b1.sheet_name).getCellRangeByName(as_text[1]).getValue()
+    saved["format"] = _sheet(doc, b1.sheet_name).getCellRangeByName(as_text[1]).NumberFormat
     _sheet(doc, b1.sheet_name).getCellRangeByName(as_text[1]).setString("4.580")
     return overwritten, as_text, saved
 
@@ -335,7 +336,9 @@ def test_valida_writes_the_cli_findings_links_and_marks_then_clears_them(office,
     s0.unprotect("")
     s0.getCellRangeByName(overwritten[1]).setTokens(saved["tokens"])
     s0.protect("")
-    _sheet(book, as_text[0]).getCellRangeByName(as_text[1]).setValue(saved["actual"])
+    repaired = _sheet(book, as_text[0]).getCellRangeByName(as_text[1])
+    repaired.setValue(saved["actual"])
+    repaired.NumberFormat = saved["format"]  # typing text there gave the cell a text format too
     findings2 = _cli_findings(office, book, tmp_path / "cli2", year.office.name, VBA_FILTER)
     assert office.dispatch(book, "Valida")["ok"]
     assert [r[:9] for r in _problems(book)] == _expected_rows(findings2)
