@@ -55,6 +55,9 @@ def master_from_book(book: Book) -> MasterInfo:
         raise MasterError("other_template", path=book.path, found=ident.template_id)
     if ident.scope != "master":
         raise MasterError("not_master", path=book.path, found=ident.scope or "?")
+    if ident.spec_version != spec.SPEC_VERSION:
+        raise MasterError("other_version", path=book.path, found=ident.spec_version or "?",
+                          expected=spec.SPEC_VERSION)
     try:
         template = readback.read_back(source, strict=True)
     except readback.TemplateError as exc:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from barometro.issues import Issue, Severity
 from barometro.model import Plan
+from barometro.rollover import not_challenging
 
 
 class ProblemCode(StrEnum):
@@ -22,6 +23,7 @@ class ProblemCode(StrEnum):
     MISSING_WEIGHT = "missing-weight"
     MISSING_SECTOR = "missing-sector"
     MISSING_OWNER = "missing-owner"
+    TARGET_NOT_CHALLENGING = "target-not-challenging"
 
 
 SEVERITY = {
@@ -31,6 +33,7 @@ SEVERITY = {
     ProblemCode.DUPLICATE: Severity.WARNING,
     ProblemCode.MISSING_WEIGHT: Severity.WARNING,
     ProblemCode.MISSING_OWNER: Severity.WARNING,
+    ProblemCode.TARGET_NOT_CHALLENGING: Severity.WARNING,
 }
 
 
@@ -66,6 +69,10 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
         if not (ind.sector or "").strip():
             problems.append(_problem(ProblemCode.MISSING_SECTOR, "missing_sector", ind.objective_id, (ind.id,),
                                      indicator_id=ind.id, indicator=label))
+        if not_challenging(ind):
+            problems.append(_problem(ProblemCode.TARGET_NOT_CHALLENGING, "target_not_challenging", ind.objective_id,
+                                     (ind.id,), indicator_id=ind.id, indicator=label, target=ind.target,
+                                     previous=ind.previous_actual, reference=plan.reference or "—"))
         if not (ind.owner or "").strip():
             problems.append(_problem(ProblemCode.MISSING_OWNER, "missing_owner", ind.objective_id, (ind.id,),
                                      indicator_id=ind.id, indicator=label))

@@ -44,3 +44,11 @@ def report_title(period: str, year: int) -> Phrase:
     if day is None:
         return Phrase("period.final", year=year)
     return Phrase("period.monitoring", day=day.strftime("%d/%m/%Y"), year=year)
+
+
+def reference_label(period: str, year: int) -> Phrase:
+    """What a value of that period is called beside next period's rows: "Consuntivo 2021"."""
+    day = cutoff(period)
+    if day is None:
+        return Phrase("period.reference_final", year=year)
+    return Phrase("period.monitoring", day=day.strftime("%d/%m/%Y"), year=year)

@@ -12,7 +12,12 @@ import click
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The consolidated workbook to write (.xlsx).")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Also write the Relazione as HTML.")
-@click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False), help="Also write the Relazione as PDF.")
+@click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False),
+              help="Also write the Relazione as PDF (tagged, PDF/UA-1).")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False),
+              help="Also write the indicator table as open data, CSV (UTF-8).")
+@click.option("--ods", "ods_out", type=click.Path(dir_okay=False),
+              help="Also write the indicator table as open data, ODS.")
 @click.option("--settings", "settings_src", default=None,
               help="Scoring settings: a profile name (default, cremona) or a TOML file. Default: the master's.")
 @click.option("--include-errors", is_flag=True, help="Include files with validation errors (marked everywhere).")
@@ -21,7 +26,8 @@ import click
 @click.option("--deadline", default=None, metavar="AAAA-MM-GG",
               help="Delivery deadline: each file's modification date is compared with it.")
 @click.option("--jobs", type=int, default=None, help="Processes used to validate (default: automatic).")
-def command(paths, master, output, html_out, pdf_out, settings_src, include_errors, prefer, deadline, jobs):
+def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings_src, include_errors, prefer,
+            deadline, jobs):
     """Consolidate the sector returns into the Relazione sulla Performance.
 
     Validates every file first: files with errors are refused and listed
@@ -37,7 +43,7 @@ def command(paths, master, output, html_out, pdf_out, settings_src, include_erro
     Example:
       barometro consolidate ritorni/ --master modelli/master.xlsx -o relazione.xlsx \\
           --html relazione.html --pdf relazione.pdf --deadline 2022-03-31 \\
-          --prefer ritorni/cultura_v2.xlsx
+          --prefer ritorni/cultura_v2.xlsx --csv indicatori.csv --ods indicatori.ods
     """
     from datetime import date
 
@@ -55,7 +61,8 @@ def command(paths, master, output, html_out, pdf_out, settings_src, include_erro
             raise click.UsageError(t("error.deadline", value=deadline)) from None
     try:
         result = consolidate(
-            list(paths), master=master, output=output, html=html_out, pdf=pdf_out, settings=settings_src,
+            list(paths), master=master, output=output, html=html_out, pdf=pdf_out, csv=csv_out, ods=ods_out,
+            settings=settings_src,
             include_errors=include_errors, prefer=list(prefer), deadline=due, jobs=jobs,
         )
     except ConsolidationError as exc:

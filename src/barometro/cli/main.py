@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "serve": "barometro.cli.serve_cmd",  # portal
     "users": "barometro.cli.users_cmd",  # portal
     "extension": "barometro.cli.extension_cmd",  # LibreOffice extension
+    "rollover": "barometro.cli.rollover_cmd",
 }
 
 

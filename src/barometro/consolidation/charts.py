@@ -94,9 +94,10 @@ def bars(
 def mini_bar(value: float | None, settings: Settings, *, width: int = 150) -> str:
     """A small inline bar for a table cell."""
     w = 0.0 if value is None else width * max(0.0, min(100.0, value)) / 100
+    title = escape(pct(value) if value is not None else "n.d.")
     return (
         f'<svg class="mini" xmlns="http://www.w3.org/2000/svg" width="{width}" height="10" '
-        f'viewBox="0 0 {width} 10" aria-hidden="true">'
+        f'viewBox="0 0 {width} 10" role="img" aria-label="{title}"><title>{title}</title>'
         f'<rect x="0" y="1" width="{width}" height="8" fill="{TRACK}" rx="2"/>'
         f'<rect x="0" y="1" width="{w:.1f}" height="8" fill="{colour(value, settings)}" rx="2"/></svg>'
     )
@@ -126,11 +127,13 @@ def legend(settings: Settings, labels: dict[str, str]) -> str:
     items = []
     for key in ("verde", "giallo", "rosso"):
         items.append(
-            f'<span class="legend-item"><svg width="12" height="12" viewBox="0 0 12 12">'
+            f'<span class="legend-item"><svg width="12" height="12" viewBox="0 0 12 12" role="img" '
+            f'aria-label="{escape(labels[key])}"><title>{escape(labels[key])}</title>'
             f'<circle cx="6" cy="6" r="5.5" fill="{COLOURS[key]}"/></svg> {escape(labels[key])}</span>'
         )
     items.append(
-        f'<span class="legend-item"><svg width="12" height="12" viewBox="0 0 12 12">'
+        f'<span class="legend-item"><svg width="12" height="12" viewBox="0 0 12 12" role="img" '
+        f'aria-label="{escape(labels["none"])}"><title>{escape(labels["none"])}</title>'
         f'<circle cx="6" cy="6" r="5.5" fill="{COLOURS[None]}"/></svg> {escape(labels["none"])}</span>'
     )
     return '<div class="legend">' + "".join(items) + "</div>"

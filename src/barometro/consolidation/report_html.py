@@ -15,6 +15,7 @@ from html import escape
 from barometro import __version__
 from barometro.messages import text
 from barometro.model import Indicator, Kind
+from barometro.period import report_title
 
 from . import charts
 from .fmt import num, pct, signed
@@ -60,6 +61,8 @@ tr.errors td { background: #fdecea; }
 .legend-item { margin-right: 5mm; white-space: nowrap; }
 .notes li { margin-bottom: 1.2mm; }
 .method { break-before: page; }
+section.results { break-before: page; }
+table.results th[scope=row] { background: #eef3f8; width: 20%; }
 .sources td { font-size: 8pt; }
 .mono { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; }
 svg.bars { max-width: 100%; height: auto; }
@@ -68,6 +71,10 @@ svg.bars { max-width: 100%; height: auto; }
 
 def t(key: str, **values: object) -> str:
     return text(f"consolidation.{key}", **values)
+
+
+def _report(plan) -> object:  # noqa: ANN001 - Plan
+    return report_title(plan.period, plan.year)
 
 
 def e(value: object) -> str:
@@ -93,11 +100,11 @@ def render_html(result: ConsolidationResult) -> str:
     plan, merge = result.plan, result.merge
     rows_by_id = {r.indicator.id: r for r in merge.rows}
     lang = "it" if t("html.lang") == "it" else "en"
-    running = f"{plan.ente} — {t('html.title', ente=plan.ente, year=plan.year)}"
+    running = f"{plan.ente} — {t('html.title', report=_report(plan))}"
     out: list[str] = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(t('html.title', ente=plan.ente, year=plan.year))}</title>",
+        f"<title>{e(t('html.title', report=_report(plan)))}</title>",
         '<meta name="generator" content="Barometro ' + e(__version__) + '">',
         f'<meta name="dcterms.created" content="{result.run.timestamp.isoformat(timespec="seconds")}">',
         f"<style>{CSS.replace('__RUNNING__', _css_string(running))}</style></head><body>",
@@ -107,6 +114,7 @@ def render_html(result: ConsolidationResult) -> str:
         inds = plan.indicators_of_line(line.id)
         if inds:
             out.append(_line_section(result, line, inds, rows_by_id))
+    out.append(_results(result))
     out.append(_method(result))
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -125,8 +133,8 @@ def _cover(result: ConsolidationResult) -> str:
     plan, scores, settings, merge = result.plan, result.scores, result.settings, result.merge
     parts = [
         f'<p class="ente">{e(plan.ente)}</p>',
-        f"<h1>{e(t('html.title', ente=plan.ente, year=plan.year))}</h1>",
-        f'<p class="subtitle">{e(t("html.subtitle", year=plan.year))}</p>',
+        f"<h1>{e(t('html.title', report=_report(plan)))}</h1>",
+        f'<p class="subtitle">{e(t("html.subtitle", report=_report(plan)))}</p>',
     ]
     missing = [r for r in merge.rows if not r.state.returned]
     missing_sectors = [s for s in merge.sectors if s.returned < s.expected]
@@ -291,6 +299,52 @@ def _line_notes(result: ConsolidationResult, inds: list[Indicator], rows_by_id) 
         parts.append(f"<h3>{e(t('html.' + key))}</h3><ul class='notes'>")
         parts.extend(f"<li><strong>{e(label)}</strong>: {e(detail)}</li>" for label, detail in items)
         parts.append("</ul>")
+    return "\n".join(parts)
+
+
+def _results_table(groups, label_key: str, result: ConsolidationResult) -> str:
+    """One table: each manager (or sector) with their objectives, weights, % and result."""
+    from barometro.settings import BandLevel
+
+    bands = result.settings.band_level is not BandLevel.NONE
+    per_objective = result.settings.band_level is BandLevel.OBJECTIVE
+    heads = [label_key, "objective", "score", "weight"] + (["payout"] if bands else [])
+    numeric = {"score", "weight", "payout"}
+    right = " class='n'"
+    rows = ["<table class='results'><thead><tr>" + "".join(
+        f"<th scope='col'{right if h in numeric else ''}>{e(t('results.col.' + h))}</th>"
+        for h in heads) + "</tr></thead><tbody>"]
+    na = t("html.not_available")
+    for g in groups:
+        for n, o in enumerate(g.objectives):
+            who = f"<th scope='row' rowspan='{len(g.objectives) + 1}'>{e(g.name)}</th>" if n == 0 else ""
+            cells = [f"<td>{e(o.title)} <span class='meta'>({e(o.objective_id)})</span></td>",
+                     f"<td class='n'>{e(pct(o.score) if o.score is not None else na)}</td>",
+                     f"<td class='n'>{e(num(o.weight))} %</td>"]
+            if bands:
+                cells.append(f"<td class='n'>{e(pct(o.payout) if per_objective and o.payout is not None else '')}</td>")
+            rows.append("<tr>" + who + "".join(cells) + "</tr>")
+        if not g.objectives:
+            continue
+        cells = [f"<td>{e(t('results.total'))}</td>",
+                 f"<td class='n'><strong>{e(pct(g.score) if g.score is not None else na)}</strong></td>",
+                 "<td class='n'>100 %</td>"]
+        if bands:
+            cells.append(f"<td class='n'><strong>{e(pct(g.result) if g.result is not None else na)}</strong></td>")
+        rows.append("<tr class='objective'>" + "".join(cells) + "</tr>")
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _results(result: ConsolidationResult) -> str:
+    from barometro.scoring import group_results
+
+    parts = ['<section class="results">', f"<h2>{e(t('html.results_title'))}</h2>",
+             f"<p>{e(t('html.results_intro'))} {e(result.settings.describe_results())}</p>"]
+    for by, title, label in (("owner", "results.owners_title", "owner"), ("sector", "results.sectors_title", "sector")):
+        parts.append(f"<h3>{e(t(title))}</h3>")
+        parts.append(_results_table(group_results(result.plan, result.scores, result.settings, by=by), label, result))
+    parts.append("</section>")
     return "\n".join(parts)
 
 

@@ -1,4 +1,5 @@
-"""The Relazione as PDF: the same HTML page printed by WeasyPrint (A4 landscape).
+"""The Relazione as PDF: the same HTML page printed by WeasyPrint (A4 landscape), tagged
+for accessibility (PDF/UA-1) as publication in Amministrazione trasparente asks.
 
 WeasyPrint needs the Pango library (Debian: libpango-1.0-0, libpangoft2-1.0-0).
 The PDF is reproducible: fonts are subset with the run's timestamp
@@ -46,4 +47,6 @@ def render_pdf(html: str, target: Path, timestamp: datetime | None = None) -> No
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     with _source_date(timestamp):
-        weasyprint.HTML(string=html).write_pdf(str(target))
+        # PDF/UA-1 (WeasyPrint's variant): tagged, with the page's language and title; the
+        # headings become bookmarks and each chart's <title> its alternative text.
+        weasyprint.HTML(string=html).write_pdf(str(target), pdf_variant="pdf/ua-1")

@@ -101,6 +101,8 @@ def consolidate(
     output: str | Path | None = None,
     html: str | Path | None = None,
     pdf: str | Path | None = None,
+    csv: str | Path | None = None,
+    ods: str | Path | None = None,
     settings: Settings | str | Path | None = None,
     include_errors: bool = False,
     prefer: Sequence[str | Path] = (),
@@ -121,7 +123,7 @@ def consolidate(
     from barometro.validators import MasterError, load_master, validate_paths
 
     master_path = Path(master.path) if isinstance(master, MasterInfo) else Path(master)
-    outputs = [Path(p) for p in (output, html, pdf) if p is not None]
+    outputs = [Path(p) for p in (output, html, pdf, csv, ods) if p is not None]
     raw_inputs = [Path(p) for p in paths]
     files = expand_paths(raw_inputs, exclude=[master_path])
     _check_outputs(outputs, [*files, *(p for p in raw_inputs if p.is_file())], master_path)
@@ -152,11 +154,11 @@ def consolidate(
     returns = [SectorReturn(names[path], reports[path.resolve()], file_facts(path))
                for path in files if path.resolve() in reports]
     return _finish(returns, master_path, plan, used_settings, timestamp, include_errors, prefer,
-                   deadline, output, html, pdf, base_book)
+                   deadline, output, html, pdf, base_book, csv, ods)
 
 
 def _finish(returns, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
-            output, html, pdf, base_book) -> ConsolidationResult:
+            output, html, pdf, base_book, csv=None, ods=None) -> ConsolidationResult:
 
     merge = merge_returns(
         plan, returns, include_errors=include_errors, prefer=[str(p) for p in prefer], deadline=deadline
@@ -173,9 +175,9 @@ def _finish(returns, master, plan, used_settings, timestamp, include_errors, pre
         preferred=tuple(str(p) for p in prefer),
     )
     result = ConsolidationResult(final_plan, used_settings, merge, scores, run)
-    if merge.blocked or (output is None and html is None and pdf is None):
+    if merge.blocked or all(p is None for p in (output, html, pdf, csv, ods)):
         return result
-    written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_book)
+    written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_book, csv=csv, ods=ods)
     return ConsolidationResult(final_plan, used_settings, merge, scores, run, written)
 
 
@@ -186,6 +188,8 @@ def write_outputs(
     html: str | Path | None = None,
     pdf: str | Path | None = None,
     base: Workbook | None = None,
+    csv: str | Path | None = None,
+    ods: str | Path | None = None,
 ) -> tuple[Path, ...]:
     """Render every requested output to a temporary file, then move them all into place.
 
@@ -216,4 +220,11 @@ def write_outputs(
             except PdfEngineMissing as exc:
                 raise ConsolidationError(str(exc)) from None
             written.append(Path(pdf))
+        for target, writer in ((csv, "write_csv"), (ods, "write_ods")):
+            if target is not None:
+                from . import open_data
+
+                tmp = stack.enter_context(atomic_path(target))
+                getattr(open_data, writer)(result, tmp)
+                written.append(Path(target))
     return tuple(written)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from barometro.messages import text
 from barometro.model import Plan
+from barometro.period import report_title
 from barometro.settings import Settings
 from barometro.validators import Status
 from barometro.workbook_templates import spec
@@ -90,8 +91,11 @@ def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | N
     if spec.INSTRUCTIONS_SHEET in wb.sheetnames:
         del wb[spec.INSTRUCTIONS_SHEET]
     summary = wb[spec.SUMMARY_SHEET]
-    summary["A1"] = t("wb.summary_title", year=result.plan.year, ente=result.plan.ente)
+    summary["A1"] = t("wb.summary_title", report=report_title(result.plan.period, result.plan.year),
+                      ente=result.plan.ente)
     _state_banner(summary, result, st)
+    _results_sheet(wb.create_sheet(t("wb.sheet.owners")), result, st, "owner")
+    _results_sheet(wb.create_sheet(t("wb.sheet.sector_results")), result, st, "sector")
     _sectors_sheet(wb.create_sheet(t("wb.sheet.sectors")), result, st)
     _provenance_sheet(wb.create_sheet(t("wb.sheet.provenance")), result, st)
     _checks_sheet(wb.create_sheet(t("wb.sheet.checks")), result, st)
@@ -100,7 +104,8 @@ def write_workbook(result: ConsolidationResult, target: Path, base: Workbook | N
     meta = wb[spec.META_SHEET]
     wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(spec.META_SHEET))
     wb.active = wb.sheetnames.index(spec.SUMMARY_SHEET)
-    wb.properties.title = t("wb.summary_title", year=result.plan.year, ente=result.plan.ente)
+    wb.properties.title = t("wb.summary_title", report=report_title(result.plan.period, result.plan.year),
+                            ente=result.plan.ente)
     wb.save(target)
     finalise_xlsx(target, expected_values(result, layout), run.timestamp)
 
@@ -203,6 +208,48 @@ def _sectors_sheet(ws, result: ConsolidationResult, st) -> None:
     _table(ws, 5, rows, st, date_cols=(10,))
     _widths(ws, [40, 10, 10, 24, 30, 12, 9, 9, 12, 19, 40])
     ws.freeze_panes = "A5"
+
+
+def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
+    """Per manager (or sector): their objectives, weights, % and the result (after the bands)."""
+    from openpyxl.styles import Font
+
+    from barometro.scoring import group_results
+    from barometro.settings import BandLevel
+
+    settings = result.settings
+    ws["A1"] = t("results.owners_title" if by == "owner" else "results.sectors_title")
+    ws["A1"].font = st.TITLE_FONT
+    set_literal(ws["A2"], settings.describe_results()).font = st.METHOD_FONT
+    bands = settings.band_level is not BandLevel.NONE
+    per_objective = settings.band_level is BandLevel.OBJECTIVE
+    keys = [by, "objective_id", "objective", "line", "score", "weight"] + (["payout"] if bands else [])
+    _header(ws, 4, [t(f"results.col.{k}") for k in keys], st)
+    lines = {ln.id: ln.sheet_name for ln in result.plan.lines}
+    rows: list[list[object]] = []
+    totals: list[int] = []
+    for g in group_results(result.plan, result.scores, settings, by=by):
+        for o in g.objectives:
+            row = [g.name, o.objective_id, o.title, lines.get(o.line_id, o.line_id), o.score, o.weight]
+            rows.append(row + ([o.payout if per_objective else None] if bands else []))
+        # the total: the mean of the objectives' %, and (with bands) what the evaluation uses
+        rows.append([g.name, None, t("results.total"), None, g.score, 100.0 if g.objectives else None]
+                    + ([g.result] if bands else []))
+        totals.append(5 + len(rows) - 1)
+    _table(ws, 5, rows, st)
+    score_col = "E"
+    payout_col = "G" if bands else None
+    for r in range(5, 5 + len(rows)):
+        for col in (score_col, "F", payout_col):
+            if col:
+                ws[f"{col}{r}"].number_format = '[$-410]0.00" %"'
+    bold = Font(name=st.FONT, bold=True)
+    for r in totals:
+        for col in "ABCDEFG"[: len(keys)]:
+            ws[f"{col}{r}"].font = bold
+    _widths(ws, [34, 12, 50, 22, 12, 12, 12][: len(keys)])
+    ws.freeze_panes = "A5"
+    ws.auto_filter.ref = f"A4:{'ABCDEFG'[len(keys) - 1]}{4 + len(rows)}"
 
 
 def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
