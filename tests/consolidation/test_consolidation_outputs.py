@@ -93,8 +93,8 @@ def test_pdf_renders_pages_with_tables_and_charts(small_result, small_outputs, t
 
 def test_workbook_sheets_and_cached_values(small_result, small_outputs):
     wb = load_workbook(small_outputs["xlsx"], data_only=True)
-    assert wb.sheetnames == ["Riepilogo", "Ambiente", "Sociale", "Settori", "Provenienza", "Verifiche",
-                             "Fonti", "_barometro"]
+    assert wb.sheetnames == ["Riepilogo", "Ambiente", "Sociale", "Risultati responsabili", "Risultati settori",
+                             "Settori", "Provenienza", "Verifiche", "Fonti", "_barometro"]
     layout = spec.build_layout(small_result.plan, small_result.settings, "master")
     summary = wb["Riepilogo"]
     assert summary[layout.ente_cell].value == pytest.approx(small_result.scores.ente)

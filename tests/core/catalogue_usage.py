@@ -29,6 +29,9 @@ def _pattern(node: ast.AST) -> str | None:
             else:
                 out.append(PART)
         return "".join(out)
+    if isinstance(node, ast.IfExp):
+        body, orelse = _pattern(node.body), _pattern(node.orelse)
+        return f"(?:{body}|{orelse})" if body and orelse else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _pattern(node.left), _pattern(node.right)
         return (left or PART) + (right or PART)
