@@ -22,6 +22,7 @@ from barometro.settings import Settings
 from barometro.validators import Status
 from barometro.workbook_templates import spec
 from barometro.workbook_templates.fill import write_input
+from barometro.workbook_templates.literal import set_literal
 
 from .cached_values import expected_values, finalise_xlsx
 
@@ -129,7 +130,7 @@ def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[in
     r = first_row
     for values in rows:
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = set_literal(ws.cell(row=r, column=col), value)  # text from a return stays text
             is_date = col in date_cols and isinstance(value, datetime)
             cell._style = copy(dated if is_date else plain)
         r += 1
@@ -254,7 +255,7 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
     r = 3
     for label, value in info:
         ws.cell(row=r, column=1, value=label).font = st.SUBTITLE_FONT
-        cell = ws.cell(row=r, column=2, value=value)
+        cell = set_literal(ws.cell(row=r, column=2), value)
         cell.alignment = st.WRAP_TOP
         if isinstance(value, datetime):
             cell.number_format = "dd/mm/yyyy hh:mm:ss"
