@@ -33,7 +33,7 @@ _A1 = re.compile(r"^[A-Z]{1,3}[0-9]+$")
 FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 # What openpyxl is given at most (it holds every cell as an object: ~1 KB each, ~20 µs to
 # load and save): a sector return has a few thousand cells, a master ~40,000.
-ANNOTATE_LIMITS = {"cells": 150_000, "sheets": 200, "bytes": 48 * 1024 * 1024}
+ANNOTATE_LIMITS = {"cells": 150_000, "sheets": 200, "bytes": 16 * 1024 * 1024}
 
 
 def _link(sheet: str, cell: str) -> Formula:

@@ -54,7 +54,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R022", "other-settings", W, {"expected": "cremona", "found": "default"}),
     CodeSpec("R023", "unsupported-compression", E, {"member": "xl/worksheets/sheet1.xml", "method": 12}),
     CodeSpec("R024", "budget-exceeded", E, {"what": "cells", "count": 1_000_001, "limit": 1_000_000}),
-    CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 5.0}),
+    CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 4.0}),
     CodeSpec("R026", "unsupported-format", E, {"format": "Excel Binary (.xlsb)"}),
     CodeSpec("R027", "non-finite-number", E, {"count": 2, "cells": "I7, M7"}),
     CodeSpec("R028", "validation-aborted", E, {"reason": "worker"}),

@@ -530,6 +530,8 @@ def _run_pool(names: list[str], jobs: int, master: MasterInfo | None, settings: 
                     results[n] = fut.result()
                 except BrokenProcessPool:
                     break
+                except Exception:  # noqa: BLE001,S112 - a result that cannot come back: run alone below
+                    continue
                 done += len(chunks[n])
                 if progress:
                     progress(done, total, chunks[n][-1])

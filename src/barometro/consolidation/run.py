@@ -25,7 +25,7 @@ from barometro.validators.context import MasterInfo
 
 from .merge import merge_returns
 from .scores import merged_plan
-from .sources import display_names, expand_inputs, file_facts
+from .sources import display_names, expand_inputs, file_facts, real_path
 from .types import ConsolidationResult, RunInfo, SectorReturn
 from .workbook import build_base
 
@@ -85,13 +85,13 @@ def _resolve_settings(settings: Settings | str | Path | None, fallback: Settings
 
 
 def _check_outputs(outputs: Sequence[Path], inputs: Iterable[Path], master: Path) -> None:
-    protected = {p.resolve() for p in inputs} | {master.resolve()}
+    protected = {real_path(p) for p in inputs} | {real_path(master)}
     for out in outputs:
-        if out.resolve() in protected:
+        if real_path(out) in protected:
             raise ConsolidationError(t("error.output_is_input", path=display_name(out)))
         if out.exists() and out.is_dir():
             raise ConsolidationError(t("error.output_is_dir", path=display_name(out)))
-    if len({o.resolve() for o in outputs}) != len(outputs):
+    if len({real_path(o) for o in outputs}) != len(outputs):
         raise ConsolidationError(t("error.outputs_clash"))
 
 
@@ -151,10 +151,10 @@ def consolidate(
     base_book = base.result() if base is not None else None
     if batch.fatal:
         raise ConsolidationError(t("error.master", path=display_name(master_path), detail=str(batch.fatal)))
-    reports = {Path(r.path).resolve(): r for r in batch.files}
+    reports = {os.path.abspath(r.path): r for r in batch.files}
     names = display_names(files)
-    returns = [SectorReturn(names[path], reports[path.resolve()], file_facts(path))
-               for path in files if path.resolve() in reports]
+    returns = [SectorReturn(names[path], reports[os.path.abspath(path)], file_facts(path))
+               for path in files if os.path.abspath(path) in reports]
     return _finish(returns, master_path, plan, used_settings, timestamp, include_errors, prefer,
                    deadline, output, html, pdf, base_book, tuple(skipped))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat as stat_module
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +22,12 @@ def expand_inputs(paths: Iterable[str | Path], *, exclude: Sequence[Path] = ()) 
     Paths that do not exist are returned as they are: the validator reports them."""
     from barometro.validators.validate import collect_inputs
 
-    skip = {p.resolve() for p in exclude}
+    skip = {real_path(p) for p in exclude}
     files, skipped = collect_inputs(paths, recursive=True)
     out: list[Path] = []
     seen: set[Path] = set()
     for p in files:
-        key = p.resolve()
+        key = real_path(p)
         if key in skip or key in seen:
             continue
         seen.add(key)
@@ -38,14 +40,22 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: Sequence[Path] = ()) -
     return expand_inputs(paths, exclude=exclude)[0]
 
 
+def real_path(path: str | Path) -> Path:
+    """The path with its links followed, never raising (a link loop stays as it is)."""
+    return Path(os.path.realpath(path))
+
+
 def file_facts(path: Path) -> SourceFacts | None:
     """SHA-256, size and modification time of a file; None when it cannot be read."""
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            stat = os.fstat(fh.fileno())
+            if not stat_module.S_ISREG(stat.st_mode):
+                return None  # a FIFO would block the run, a device never end
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-        stat = path.stat()
     except OSError:
         return None
     mtime = datetime.fromtimestamp(int(stat.st_mtime))
