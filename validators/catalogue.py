@@ -94,7 +94,7 @@ def render(lang: str = "it") -> str:
         "",
         "Reading budgets (`--limit NAME=VALUE`, `validators.reader.Limits`): entry_mb 64, total_mb",
         "160 (every byte any entry decompresses to, whatever the headers say), file_mb 50, entries",
-        "5000, sheets 500, cells 500000, strings 1000000, formula 8192, text 32767 characters,",
+        "5000, sheets 500, cells 300000, strings 1000000, formula 8192, text 32767 characters,",
         "seconds 4 per file (validation; the annotated copy has its own 4 s).",
         "",
     ]

@@ -60,10 +60,15 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_total_uncompressed: int = 160 * 1024 * 1024  # every byte decompressed, all entries
     max_member_uncompressed: int = 64 * 1024 * 1024  # one entry
-    max_ratio: float = 1000.0  # an entry over the budget compressed beyond this is a bomb (deflate tops at ~1032)
+    # A zip bomb: an entry larger than `bomb_floor` whose claimed size is over `max_ratio` times
+    # its compressed size. Deflate tops at ~1032:1, reached only by data repeating with a
+    # period of a few bytes (zeros, blanks); the most repetitive genuine sheet XML stays
+    # under ~400:1. Other entries over the budget are R024, never "do not open it".
+    max_ratio: float = 1000.0
+    bomb_floor: int = 8 * 1024 * 1024
     max_entries: int = 5_000
     max_sheets: int = 500
-    max_cells: int = 500_000
+    max_cells: int = 300_000
     max_strings: int = 1_000_000
     max_formula_chars: int = 8_192  # Excel's own limit
     max_text_chars: int = 32_767  # Excel's limit for the text of one cell
@@ -254,17 +259,14 @@ def is_encrypted_ole(path: Path) -> bool:
 # --------------------------------------------------------------------------- the package
 
 
-def check_central_directory(path: Path, limits: Limits) -> None:
+def check_central_directory(fh, limits: Limits) -> None:  # noqa: ANN001 - a binary file object
     """Refuse a zip whose central directory is too large before `zipfile` parses it (each of
     its entries becomes a Python object): the end record gives the count and the size."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - 65_536 - 22))
-            tail = fh.read()
-    except OSError:
-        raise ReadProblem("R001", reason="oserror") from None
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    fh.seek(max(0, size - 65_536 - 22))
+    tail = fh.read()
+    fh.seek(0)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return  # zipfile says what is wrong (R003)
@@ -306,11 +308,9 @@ class _Package:
                 raise ReadProblem("R023", member=info.filename, method=info.compress_type)
             if info.flag_bits & 0x1:
                 raise ReadProblem("R004")
+            if info.file_size > limits.bomb_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+                raise ReadProblem("R009", member=info.filename, size_mb=round(info.file_size / 1048576))
             if info.file_size > limits.max_member_uncompressed:
-                # Over the budget either way; only a ratio no document reaches makes it a bomb
-                # (a large genuine file is R024, not "do not open it").
-                if info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                    raise ReadProblem("R009", member=info.filename, size_mb=round(info.file_size / 1048576))
                 raise ReadProblem("R024", what="bytes", count=info.file_size, limit=limits.max_member_uncompressed)
 
     def tick(self) -> None:
@@ -382,8 +382,20 @@ class _Package:
         for name, info in self.names.items():
             if name in self.read_parts or info.is_dir():
                 continue
-            lower = name.lower()
-            if lower.endswith((".xml", ".rels", ".vml")):
+            xml = name.lower().endswith((".xml", ".rels", ".vml"))
+            if info.file_size <= CHUNK:  # the common small part: one read, one scan
+                self.tick()
+                self.read_parts.add(name)
+                with self.zf.open(info) as stream:
+                    data = stream.read(CHUNK + 1)
+                    if len(data) > CHUNK:
+                        data += stream.read(self.limits.max_member_uncompressed)
+                self.left -= len(data)
+                if self.left < 0 or len(data) > self.limits.max_member_uncompressed:
+                    raise ReadProblem("R024", what="bytes", count=len(data), limit=self.limits.max_member_uncompressed)
+                if xml:
+                    to_utf8(data, name)
+            elif xml:
                 for _chunk in self.xml_chunks(name):
                     pass
             else:
@@ -397,6 +409,7 @@ _DECL = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"'][^
 _DECL_ANY = re.compile(rb"^<\?xml[^>]*\?>")
 _UTF8 = {"utf-8", "utf8", "ascii", "us-ascii"}
 _HOSTILE = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
 
 
 def _encoding_of(data: bytes) -> str | None:
@@ -434,9 +447,8 @@ def to_utf8(data: bytes, part: str) -> bytes:
         data = _recode(data, encoding, part)
     elif data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    for word in _HOSTILE:
-        if word in data:
-            raise ReadProblem("R010", part=part)
+    if _DECLARATION.search(data):  # one pass: any <!X but a comment or CDATA (DOCTYPE, ENTITY, ...)
+        raise ReadProblem("R010", part=part)
     return data
 
 
@@ -812,7 +824,8 @@ def _read_worksheet(pkg: _Package, part: str, dec: _SheetDecoder, *, light: bool
         m = re.search(rb"<(?:\w+:)?sheetProtection\b[^>]*\bsheet=\"(1|true)\"", data)
         dec.sheet.protected = m is not None
         return
-    _cells_budget(dec, _count_cells(data))
+    if len(data) > 8 * dec.budget[0]:  # a <c> takes 4 bytes at least: only then can there be too many
+        _cells_budget(dec, _count_cells(data))
     if _needs_whole_tree(data):
         root = _parse(data, part)
         dec.ns = _ns(root.tag)
@@ -1016,17 +1029,26 @@ def read_book(
         raise ReadProblem("R002")
     if kind is FileKind.UNSUPPORTED:
         raise ReadProblem("R026", format=unsupported_format(path) or path.suffix)
-    check_central_directory(path, limits)
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ReadProblem("R003") from None
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the ZipFile, or below
     except PermissionError:
         raise ReadProblem("R001", reason="permission") from None
+    except OSError:
+        raise ReadProblem("R001", reason="oserror") from None
+    try:
+        check_central_directory(fh, limits)
+        zf = zipfile.ZipFile(fh)
+    except ReadProblem:
+        fh.close()
+        raise
+    except zipfile.BadZipFile:
+        fh.close()
+        raise ReadProblem("R003") from None
     except (OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        fh.close()
         raise ReadProblem("R003", detail=type(exc).__name__) from None
     try:
-        with zf:
+        with fh, zf:
             return _read_zip(zf, path, limits, only_sheets, light_sheets)
     except ReadProblem:
         raise

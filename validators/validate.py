@@ -329,9 +329,14 @@ def _validate(path: Path, master: MasterInfo | None, settings: Settings | None, 
             size = path.stat().st_size
             if size > MAX_LEGACY_TEXT:
                 raise ReadProblem("R008", size_mb=round(size / 1048576), limit_mb=round(MAX_LEGACY_TEXT / 1048576))
+            import csv
+
             from .legacy_layout import validate_legacy_text
 
-            return validate_legacy_text(path, settings)
+            try:
+                return validate_legacy_text(path, settings)
+            except (csv.Error, UnicodeError, ValueError):  # text, but not a report it can parse
+                raise ReadProblem("R007") from None
         book = read_book(path, limits, light_sheets=_LIGHT_SHEETS)
     except ReadProblem as exc:
         return _unreadable(name, exc.code, **exc.values)
