@@ -21,6 +21,11 @@ fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need_apt+=(libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || need_apt+=(libharfbuzz-subset0)
+# ---- robustness corpus (tests/support/hostile_corpus.py): files written by Gnumeric, with --test only
+if ((WITH_TEST)); then
+  command -v ssconvert >/dev/null || need_apt+=(gnumeric)
+fi
+# ---- end of the robustness corpus block
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_apt[*]}"
