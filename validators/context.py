@@ -53,6 +53,12 @@ class BookRows:
         if s is None:
             return []
         cells = s.cells
+        last = min(last, s.max_row)  # beyond the last row the reader saw, every row is empty
+        if last - first > 10_000:  # a tall, sparse sheet (a cell typed in row 1,048,576): empty rows shared
+            present = {r for (r, _c) in cells}
+            width = range(1, readback.WIDTH + 1)
+            return [tuple(None if (c := cells.get((r, col))) is None else c.value for col in width)
+                    if r in present else () for r in range(first, last + 1)]
         out = []
         for r in range(first, last + 1):
             out.append(tuple(None if (c := cells.get((r, col))) is None else c.value

@@ -980,7 +980,8 @@ def _budget_cases(w: _Writer, parts: dict[str, bytes], order: list[str]) -> None
            + "<si><t>s</t></si>" * n + "</sst>").encode()
     replace_part(w.clean, w.path("troppe-stringhe.xlsx"), "xl/sharedStrings.xml", sst)
     w.add("troppe-stringhe.xlsx", H, f"{n} shared strings", ("R024",))
-    letters = bytes(random.Random(3).choice(b"abcdefghijklmnopqrstuvwxyz ") for _ in range(MB))
+    rng = random.Random(3)
+    letters = bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz ") for _ in range(MB))
     one = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}"><si><t>'.encode() + letters * 40
            + b"</t></si></sst>")
     replace_part(w.clean, w.path("stringa-enorme.xlsx"), "xl/sharedStrings.xml", one)
@@ -1026,15 +1027,11 @@ def _metadata_cases(w: _Writer) -> None:
         return fn
 
     def far_place(wb: Workbook) -> None:
-        root = wb.sheet_xml("_barometro")
-        q = f"{{{NS}}}"
-        for c in root.iter(f"{q}c"):
-            if c.get("r", "").startswith("B"):
-                t = c.find(f"{q}is/{q}t")
-                v = c.find(f"{q}v")
-                val = t.text if t is not None else (v.text if v is not None else "")
-                if val and re.fullmatch(r"'?Ambiente'?!\d+", val or ""):
-                    wb.set_value("_barometro", c.get("r"), "Ambiente!2000000000")
+        from barometro.workbook_templates import spec
+
+        ref = _meta_ref(wb, spec.META_INDICATOR_PREFIX + "AMB-02-01")
+        assert ref, "metadata row of AMB-02-01"
+        wb.set_value("_barometro", ref, "Ambiente!2000000000")
 
     w.damage("meta-riga-lontana.xlsx", "metadata place at row 2,000,000,000", (), far_place, group=H)
 

@@ -425,3 +425,21 @@ def test_an_inserted_column_is_one_finding(built, tmp_path: Path) -> None:
         r = validate_file(path, master=built.master)
         assert [(f.code, f.sheet, f.cell) for f in r.findings] == [("S115", "Ambiente", f"{letter}5")]
         assert ("inserita" if by > 0 else "eliminata") in r.findings[0].render_message()
+
+
+def test_metadata_and_cells_far_down_the_grid_cost_nothing(built, tmp_path: Path) -> None:
+    """Checked without a master, a return's rows are read from its own metadata: a place at
+    row 2,000,000,000, or a cell typed in the grid's last row, stays cheap."""
+    from barometro.workbook_templates import spec
+
+    wb = Workbook.load(built.returns[SECTOR_A])
+    from hostile_corpus import _meta_ref
+
+    wb.set_value("_barometro", _meta_ref(wb, spec.META_INDICATOR_PREFIX + "AMB-02-01"), "Ambiente!2000000000")
+    wb.set_value("Ambiente", "E1048576", "in fondo")
+    wb.save(tmp_path / "lontano.xlsx")
+    script = ("from barometro.validators import validate_file\n"
+              f"r = validate_file({str(tmp_path / 'lontano.xlsx')!r})\nprint(' '.join(f.code for f in r.findings))")
+    peak, out = _peak_mb(script, tmp_path)
+    assert "R025" not in out and "R099" not in out and "S106" in out, out
+    assert peak < 200, peak
