@@ -35,6 +35,11 @@ if ! command -v unoidl-write >/dev/null && [[ ! -x /usr/lib/libreoffice/sdk/bin/
   need_apt+=(libreoffice-dev)
 fi
 # --- end barometro extension
+# ---- robustness corpus (tests/support/hostile_corpus.py): files written by Gnumeric, with --test only
+if ((WITH_TEST)); then
+  command -v ssconvert >/dev/null || need_apt+=(gnumeric)
+fi
+# ---- end of the robustness corpus block
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_apt[*]}"

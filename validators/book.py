@@ -86,6 +86,7 @@ class Sheet:
     validations: list[DataValidation] = field(default_factory=list)
     frozen: str = ""  # top-left cell of the unfrozen area ("" when no frozen panes)
     max_row: int = 0
+    non_finite: list[tuple[int, int]] = field(default_factory=list)  # (row, col) of NaN / infinite numbers
 
     def validation_at(self, row: int, col: int) -> DataValidation | None:
         for dv in self.validations:
@@ -126,6 +127,7 @@ class Book:
     size: int = 0
     number_formats: list[str] = field(default_factory=list)  # per style index (cellXfs)
     date1904: bool = False
+    uncompressed: int = 0  # bytes every entry decompressed to (all read within the budgets)
 
     def number_format(self, cell: Cell | None) -> str:
         if cell is None or not 0 <= cell.style < len(self.number_formats):

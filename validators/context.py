@@ -53,6 +53,12 @@ class BookRows:
         if s is None:
             return []
         cells = s.cells
+        last = min(last, s.max_row)  # beyond the last row the reader saw, every row is empty
+        if last - first > 10_000:  # a tall, sparse sheet (a cell typed in row 1,048,576): empty rows shared
+            present = {r for (r, _c) in cells}
+            width = range(1, readback.WIDTH + 1)
+            return [tuple(None if (c := cells.get((r, col))) is None else c.value for col in width)
+                    if r in present else () for r in range(first, last + 1)]
         out = []
         for r in range(first, last + 1):
             out.append(tuple(None if (c := cells.get((r, col))) is None else c.value
@@ -274,6 +280,23 @@ def compare_rows(sheet: Sheet, block: spec.SheetBlock, all_ids: set[str]) -> She
     return SheetRows(id_rows, tuple(sorted(set(inserted))), missing, duplicated, foreign, tuple(moved), unknown)
 
 
+def column_shift(sheet: Sheet) -> tuple[int, int] | None:
+    """(first moved column, +1 inserted / -1 deleted) when the sheet's header row is the
+    template's shifted by one column from some column on: a column inserted or deleted by
+    hand. None when the headers are in place (or differ in some other way: S105)."""
+    headers = [c.header for c in spec.COLUMNS]
+    found = [readback.as_text(sheet.value(spec.HEADER_ROW, col)).strip() for col in range(1, len(headers) + 2)]
+    if found[:len(headers)] == headers:
+        return None
+    first = next((i for i, (h, f) in enumerate(zip(headers, found, strict=False)) if h != f), len(headers))
+    rest = headers[first:]
+    if len(rest) >= 2 and found[first + 1:first + 1 + len(rest)] == rest:
+        return first + 1, 1
+    if len(rest) >= 3 and found[first:first + len(rest) - 1] == rest[1:]:
+        return first + 1, -1
+    return None
+
+
 # --------------------------------------------------------------------------- the context
 
 
@@ -303,6 +326,7 @@ class CheckContext:
     missing_sheets: tuple[str, ...] = ()  # expected line sheets absent (and not renamed)
     added_sheets: tuple[str, ...] = ()  # sheets of the file the template does not have
     sheet_rows: dict[str, SheetRows] = field(default_factory=dict)  # expected sheet -> rows compared
+    shifted_columns: dict[str, tuple[int, int]] = field(default_factory=dict)  # expected sheet -> column_shift
     rows: list[RowRef] = field(default_factory=list)  # every expected indicator found, plan order
 
     def sheet_for(self, expected_name: str) -> Sheet | None:
@@ -311,7 +335,7 @@ class CheckContext:
 
     @property
     def broken_sheets(self) -> frozenset[str]:
-        return frozenset(name for name, rows in self.sheet_rows.items() if rows.broken)
+        return frozenset(name for name, rows in self.sheet_rows.items() if rows.broken) | set(self.shifted_columns)
 
     def extra_rows(self) -> list[ExtraRow]:
         """Rows the sector added, or rows of indicators that are not its own in this layout."""
@@ -352,6 +376,12 @@ def derive_facts(ctx: CheckContext) -> None:
     for block in layout.blocks:
         sheet = ctx.sheet_for(block.sheet_name)
         if sheet is None:
+            continue
+        shift = column_shift(sheet)
+        if shift is not None:
+            # A column inserted or deleted: one finding (S117); its rows are not read, since
+            # every column after it means something else now.
+            ctx.shifted_columns[block.sheet_name] = shift
             continue
         rows = compare_rows(sheet, block, all_ids)
         ctx.sheet_rows[block.sheet_name] = rows

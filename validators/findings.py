@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from barometro.issues import Issue, Severity, json_safe
 from barometro.messages import Percent, Phrase, Typed, format_value, has, text
+from barometro.names import display_name
 
 __all__ = ["CODES", "CodeSpec", "Finding", "Severity", "make"]
 
@@ -53,7 +54,11 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("R022", "other-settings", W, {"expected": "cremona", "found": "default"}),
     CodeSpec("R023", "unsupported-compression", E, {"member": "xl/worksheets/sheet1.xml", "method": 12}),
     CodeSpec("R024", "budget-exceeded", E, {"what": "cells", "count": 1_000_001, "limit": 1_000_000}),
-    CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 10.0}),
+    CodeSpec("R025", "time-budget-exceeded", E, {"seconds": 4.0}),
+    CodeSpec("R026", "unsupported-format", E, {"format": "Excel Binary (.xlsb)"}),
+    CodeSpec("R027", "non-finite-number", E, {"count": 2, "cells": "I7, M7"}),
+    CodeSpec("R028", "validation-aborted", E, {"reason": "worker"}),
+    CodeSpec("R029", "no-annotated-copy", INFO, {"reason": "not_xlsx"}),
     CodeSpec("R030", "other-period", E, {"expected": "Relazione sulla Performance 2022",
                                          "found": "Monitoraggio al 30/06/2022"}),
     CodeSpec("R099", "internal-check-error", E, {"check": "formulas", "detail": "KeyError"}),
@@ -74,6 +79,7 @@ _SPECS: tuple[CodeSpec, ...] = (
     CodeSpec("S114", "metadata-sheet-visible", W, {"sheet": "_barometro", "found": "visible"}),
     CodeSpec("S115", "input-rule-changed", E, {"column": "Target Consuntivo", "expected": "decimal", "found": "textLength"}),
     CodeSpec("S116", "input-format-changed", W, {"found": "@"}),
+    CodeSpec("S117", "column-shifted", E, {"sheet": "Ambiente", "column": "D", "reason": "inserted"}),
     # ---- content
     CodeSpec("C201", "actual-missing", E, {"id": "AMB-01-01"}),
     CodeSpec("C202", "weight-missing", E, {"id": "AMB-01-01"}),
@@ -139,9 +145,11 @@ class Finding(Issue):
     def values(self, lang: str | None = None) -> dict[str, object]:
         values = {"expected": self.expected, "found": self.found, "sheet": self.sheet, "cell": self.cell,
                   **self.params}
-        reason = values.get("reason")
-        if isinstance(reason, str) and has(f"validators.reason.{reason}"):
-            values["reason"] = text(f"validators.reason.{reason}", lang)
+        for key in ("reason", "what"):  # a word of the catalogue, rendered in the language asked
+            word = values.get(key)
+            if isinstance(word, str) and has(f"validators.{key}.{word}"):
+                rest = {k: v for k, v in values.items() if k != key}
+                values[key] = text(f"validators.{key}.{word}", lang, **rest)
         return values
 
     def render_message(self, lang: str | None = None) -> str:
@@ -157,7 +165,7 @@ class Finding(Issue):
             "code": self.code,
             "slug": self.slug,
             "severity": self.severity.value,
-            "file": self.file,
+            "file": display_name(self.file),
             "sheet": self.sheet,
             "cell": self.cell,
             "expected": format_value(self.expected, lang),

@@ -54,9 +54,11 @@ def check(name: str, *, codes: tuple[str, ...], needs_layout: bool = True) -> Ca
 
 # Codes emitted outside the checks, by the stage that emits them.
 STAGES: dict[str, tuple[str, ...]] = {
-    "reading": (*(f"R0{n:02d}" for n in range(1, 12)), "R023", "R024", "R025"),  # reader.py
+    "reading": (*(f"R0{n:02d}" for n in range(1, 12)), "R023", "R024", "R025", "R026",  # reader.py
+                "R027"),  # validate.py, from what the reader saw (non-finite numbers)
     "identity": ("R012", "R013", "R014", "R015", "R016", "R017", "R018", "R019", "R021", "R022", "R030"),  # identify.py
-    "batch": ("R020",),  # validate.py: several returns of one sector
+    "batch": ("R020", "R028"),  # validate.py: several returns of one sector; a worker process lost
+    "annotate": ("R029",),  # annotate.py: a file that gets no annotated copy, and why
     "legacy": tuple(code for code in CODES if code.startswith("L")),  # legacy_layout.py
     "internal": ("R099",),  # a check or the validator itself crashed
 }

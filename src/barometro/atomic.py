@@ -1,7 +1,9 @@
 """Atomic output: write to a temporary file beside the target, then rename.
 
 An interrupted or failed run leaves the previous file (or nothing), never a
-half-written one.
+half-written one. The file ends with the permissions any new file gets (0666
+less the umask), not the 0600 of a temporary file: colleagues reading the
+office's share can open what Barometro wrote.
 """
 
 from __future__ import annotations
@@ -11,6 +13,20 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux says it (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -29,6 +45,7 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -26,3 +26,9 @@ def test_validate_benchmark_prints_its_table(tmp_path, soffice):
 def test_consolidate_benchmark_prints_its_table(tmp_path):
     out = _run(["benchmarks/bench_consolidate.py", "--returns", "30"], tmp_path)
     assert "validate + merge + workbook + HTML" in out
+
+
+def test_robustness_benchmark_prints_its_table(tmp_path, soffice):
+    out = _run(["benchmarks/bench_robustness.py", "--small"], tmp_path)
+    assert "worst peak memory of one file" in out and "| crashes (exit code not 0/1) | 0 | 0 |" in out
+    assert "all targets met" in out

@@ -26,8 +26,10 @@ import click
 @click.option("--deadline", default=None, metavar="AAAA-MM-GG",
               help="Delivery deadline: each file's modification date is compared with it.")
 @click.option("--jobs", type=int, default=None, help="Processes used to validate (default: automatic).")
+@click.option("--limit", "limit_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Change a reading budget, as for `barometro validate` (repeatable).")
 def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings_src, include_errors, prefer,
-            deadline, jobs):
+            deadline, jobs, limit_pairs):
     """Consolidate the sector returns into the Relazione sulla Performance.
 
     Validates every file first: files with errors are refused and listed
@@ -37,7 +39,11 @@ def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings
     --prefer says which one wins. Outputs are written only when all succeed.
 
     \b
-    Exit codes: 0 written, 1 blocked (duplicate returns), 2 bad input.
+    Exit codes: 0 written, 1 blocked (duplicate returns), 2 the run could not
+    proceed (bad master or option, no files, an output that cannot be
+    written), 3 Barometro itself failed (one line on stderr names the stage;
+    BAROMETRO_DEBUG=1 shows the traceback). A damaged or hostile return never
+    stops the run: it is refused and listed with its findings.
 
     \b
     Example:
@@ -49,6 +55,10 @@ def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings
 
     from barometro.consolidation import ConsolidationError, consolidate
     from barometro.messages import text
+    from barometro.names import display_name
+    from barometro.validators.reader import Limits
+
+    from ._output import EXIT_CANNOT_PROCEED, crash_exit, emit
 
     def t(key: str, **values: object) -> str:
         return text(f"consolidation.{key}", **values)
@@ -60,17 +70,28 @@ def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings
         except ValueError:
             raise click.UsageError(t("error.deadline", value=deadline)) from None
     try:
+        limits = Limits.parse(limit_pairs)
+    except ValueError as exc:
+        emit(text("validators.cli.bad_limit", detail=str(exc)), err=True)
+        raise SystemExit(EXIT_CANNOT_PROCEED) from None
+    try:
         result = consolidate(
             list(paths), master=master, output=output, html=html_out, pdf=pdf_out, csv=csv_out, ods=ods_out,
             settings=settings_src,
-            include_errors=include_errors, prefer=list(prefer), deadline=due, jobs=jobs,
+            include_errors=include_errors, prefer=list(prefer), deadline=due, jobs=jobs, limits=limits,
         )
-    except ConsolidationError as exc:
-        click.echo(t("cli.error", detail=str(exc)), err=True)
-        raise SystemExit(2) from None
-    from barometro.consolidation.text_output import render_text
+        from barometro.consolidation.text_output import render_text
 
-    click.echo(render_text(result))
+        emit(render_text(result))
+    except ConsolidationError as exc:
+        emit(t("cli.error", detail=str(exc)), err=True)
+        raise SystemExit(EXIT_CANNOT_PROCEED) from None
+    except OSError as exc:  # an output folder that cannot be written, a full disk
+        emit(text("validators.cli.output_failed", path=display_name(exc.filename or output),
+                  detail=display_name(exc.strerror or str(exc))), err=True)
+        raise SystemExit(EXIT_CANNOT_PROCEED) from None
+    except Exception as exc:  # noqa: BLE001 - Barometro's own failure: exit 3
+        crash_exit("consolidate", "", exc)
     if result.blocked:
-        click.echo(t("cli.blocked"), err=True)
+        emit(t("cli.blocked"), err=True)
         raise SystemExit(1)

@@ -26,6 +26,7 @@ from barometro.messages import Phrase
 from barometro.model import Plan
 from barometro.validators import Status
 
+from .sources import real_path
 from .types import (
     Decision,
     FileOutcome,
@@ -49,7 +50,7 @@ def _matches(ret: SectorReturn, prefer: str) -> bool:
     if prefer == ret.facts.name:
         return True
     try:
-        return Path(prefer).resolve() == ret.facts.path.resolve()
+        return real_path(prefer) == real_path(ret.facts.path)
     except OSError:
         return False
 

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from barometro import __version__
 from barometro.atomic import atomic_path
 from barometro.messages import text
+from barometro.names import display_name
 from barometro.scoring import score_plan
 from barometro.settings import Settings, SettingsError, load_settings
 from barometro.validators.context import MasterInfo
 
 from .merge import merge_returns
 from .scores import merged_plan
-from .sources import display_names, expand_paths, file_facts
+from .sources import display_names, expand_inputs, file_facts, real_path
 from .types import ConsolidationResult, RunInfo, SectorReturn
 from .workbook import build_base
 
@@ -84,13 +85,13 @@ def _resolve_settings(settings: Settings | str | Path | None, fallback: Settings
 
 
 def _check_outputs(outputs: Sequence[Path], inputs: Iterable[Path], master: Path) -> None:
-    protected = {p.resolve() for p in inputs} | {master.resolve()}
+    protected = {real_path(p) for p in inputs} | {real_path(master)}
     for out in outputs:
-        if out.resolve() in protected:
-            raise ConsolidationError(t("error.output_is_input", path=out))
+        if real_path(out) in protected:
+            raise ConsolidationError(t("error.output_is_input", path=display_name(out)))
         if out.exists() and out.is_dir():
-            raise ConsolidationError(t("error.output_is_dir", path=out))
-    if len({o.resolve() for o in outputs}) != len(outputs):
+            raise ConsolidationError(t("error.output_is_dir", path=display_name(out)))
+    if len({real_path(o) for o in outputs}) != len(outputs):
         raise ConsolidationError(t("error.outputs_clash"))
 
 
@@ -109,6 +110,7 @@ def consolidate(
     deadline: date | None = None,
     jobs: int | None = None,
     now: datetime | None = None,
+    limits=None,  # validators.reader.Limits: the reading budgets (default: theirs)
 ) -> ConsolidationResult:
     """Validate the returns in `paths`, merge them by indicator id and write the outputs.
 
@@ -121,11 +123,13 @@ def consolidate(
     an input.
     """
     from barometro.validators import MasterError, load_master, validate_paths
+    from barometro.validators.reader import DEFAULT_LIMITS
 
+    limits = limits or DEFAULT_LIMITS
     master_path = Path(master.path) if isinstance(master, MasterInfo) else Path(master)
     outputs = [Path(p) for p in (output, html, pdf, csv, ods) if p is not None]
     raw_inputs = [Path(p) for p in paths]
-    files = expand_paths(raw_inputs, exclude=[master_path])
+    files, skipped = expand_inputs(raw_inputs, exclude=[master_path])
     _check_outputs(outputs, [*files, *(p for p in raw_inputs if p.is_file())], master_path)
     if not files:
         raise ConsolidationError(t("error.no_inputs"))
@@ -133,9 +137,9 @@ def consolidate(
         info = master
     else:
         try:
-            info = load_master(master_path)
+            info = load_master(master_path, limits)
         except MasterError as exc:
-            raise ConsolidationError(t("error.master", path=master_path, detail=str(exc))) from None
+            raise ConsolidationError(t("error.master", path=display_name(master_path), detail=str(exc))) from None
     plan = info.plan
     used_settings = _resolve_settings(settings, info.settings)
     timestamp = run_timestamp(now)
@@ -145,20 +149,20 @@ def consolidate(
         # The base workbook does not depend on the returns: build it while the validator's
         # worker processes run (this thread would otherwise only wait for them).
         base = _Background(build_base, plan, used_settings, timestamp)
-    batch = validate_paths(files, master=info, settings=info.settings, jobs=jobs)
+    batch = validate_paths(files, master=info, settings=info.settings, jobs=jobs, limits=limits)
     base_book = base.result() if base is not None else None
     if batch.fatal:
-        raise ConsolidationError(t("error.master", path=master_path, detail=str(batch.fatal)))
-    reports = {Path(r.path).resolve(): r for r in batch.files}
+        raise ConsolidationError(t("error.master", path=display_name(master_path), detail=str(batch.fatal)))
+    reports = {os.path.abspath(r.path): r for r in batch.files}
     names = display_names(files)
-    returns = [SectorReturn(names[path], reports[path.resolve()], file_facts(path))
-               for path in files if path.resolve() in reports]
+    returns = [SectorReturn(names[path], reports[os.path.abspath(path)], file_facts(path))
+               for path in files if os.path.abspath(path) in reports]
     return _finish(returns, master_path, plan, used_settings, timestamp, include_errors, prefer,
-                   deadline, output, html, pdf, base_book, csv, ods)
+                   deadline, output, html, pdf, base_book, csv, ods, tuple(skipped))
 
 
 def _finish(returns, master, plan, used_settings, timestamp, include_errors, prefer, deadline,
-            output, html, pdf, base_book, csv=None, ods=None) -> ConsolidationResult:
+            output, html, pdf, base_book, csv=None, ods=None, skipped=()) -> ConsolidationResult:
 
     merge = merge_returns(
         plan, returns, include_errors=include_errors, prefer=[str(p) for p in prefer], deadline=deadline
@@ -174,11 +178,11 @@ def _finish(returns, master, plan, used_settings, timestamp, include_errors, pre
         include_errors=include_errors,
         preferred=tuple(str(p) for p in prefer),
     )
-    result = ConsolidationResult(final_plan, used_settings, merge, scores, run)
+    result = ConsolidationResult(final_plan, used_settings, merge, scores, run, skipped=skipped)
     if merge.blocked or all(p is None for p in (output, html, pdf, csv, ods)):
         return result
     written = write_outputs(result, output=output, html=html, pdf=pdf, base=base_book, csv=csv, ods=ods)
-    return ConsolidationResult(final_plan, used_settings, merge, scores, run, written)
+    return ConsolidationResult(final_plan, used_settings, merge, scores, run, written, skipped)
 
 
 def write_outputs(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from barometro.issues import Severity
 from barometro.messages import text
+from barometro.names import display_name, display_text
 
 from .fmt import pct
 from .types import ConsolidationResult, IssueKind
@@ -16,7 +17,12 @@ def t(key: str, **values: object) -> str:
 
 
 def render_text(result: ConsolidationResult, *, max_findings: int = MAX_FINDINGS_SHOWN) -> str:
-    """What `barometro consolidate` prints: files, findings, issues, sectors, percentages."""
+    """What `barometro consolidate` prints: files, findings, issues, sectors, percentages,
+    the folder entries left out; safe for a terminal whatever the files hold."""
+    return display_text(_render(result, max_findings))
+
+
+def _render(result: ConsolidationResult, max_findings: int) -> str:
     out: list[str] = []
     merge = result.merge
     used = [o for o in merge.files if o.decision.used]
@@ -48,6 +54,10 @@ def render_text(result: ConsolidationResult, *, max_findings: int = MAX_FINDINGS
                 out.append(t("cli.line_pct", line=line.title, pct=pct(result.scores.line[line.id])))
         out.append(t("cli.ente_pct", pct=pct(result.scores.ente)))
         out.append(result.settings.describe_it())
+    if result.skipped:
+        out.append(text("validators.cli.skipped", count=len(result.skipped)))
+        for skipped in result.skipped:
+            out.append(text("validators.cli.skipped_line", path=skipped.display, reason=skipped.message()))
     for path in result.written:
-        out.append(t("cli.written", path=path))
+        out.append(t("cli.written", path=display_name(path)))
     return "\n".join(out)

@@ -248,6 +248,7 @@ class ConsolidationResult:
     scores: PlanScores
     run: RunInfo
     written: tuple[Path, ...] = ()  # outputs moved into place ([] when blocked)
+    skipped: tuple = ()  # folder entries not consolidated, and why (`validators.Skipped`)
 
     @property
     def blocked(self) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from barometro.messages import text
 from barometro.model import Plan
+from barometro.names import display_name
 from barometro.period import report_title
 from barometro.settings import Settings
 from barometro.validators import Status
@@ -338,7 +339,7 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
         src = outcome.source
         f = src.facts
         rows.append([
-            src.name, str(f.path) if f else None, f.sha256 if f else None, f.size if f else None,
+            src.name, display_name(f.path) if f else None, f.sha256 if f else None, f.size if f else None,
             f.mtime if f else None, _status_text(src.status), src.sector or None,
             t("decision." + outcome.decision.value) + (f" ({outcome.detail})" if outcome.detail else ""),
         ])
