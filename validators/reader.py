@@ -480,7 +480,8 @@ class _Fragments:
 
     def __init__(self, data: bytes, part: str) -> None:
         self.data, self.part = data, part
-        body = data[_DECL_ANY.match(data).end():] if data.startswith(b"<?xml") else data
+        decl = _DECL_ANY.match(data)
+        body = data[decl.end():] if decl else data
         m = _ROOT_TAG.search(body)
         decls = b" ".join(d.group(0).strip() for d in _NS_DECL.finditer(m.group(3))) if m else b""
         self.prefix = (m.group(1) or b"") if m else b""

@@ -258,8 +258,8 @@ class TimeUp(BaseException):
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise `TimeUp` in this thread once `seconds` have passed (SIGALRM; only in the main
-    thread of a process and when no other timer is set: elsewhere the reader's own deadline
-    is the limit)."""
+    thread of a process and when no other timer is set: elsewhere, as in LibreOffice's
+    embedded Python, the reader's own deadline is the limit)."""
     usable = (seconds > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
@@ -270,7 +270,13 @@ def time_limit(seconds: float) -> Iterator[None]:
     def _expired(_signum: int, _frame: object) -> None:
         raise TimeUp()
 
-    previous = signal.signal(signal.SIGALRM, _expired)
+    try:
+        previous = signal.signal(signal.SIGALRM, _expired)
+    except ValueError:  # "main thread of the main interpreter" only: an embedding (LibreOffice) may differ
+        usable = False
+    if not usable:
+        yield
+        return
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         yield
