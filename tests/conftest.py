@@ -45,9 +45,14 @@ def soffice() -> str:
     return exe
 
 
+SLOW_TIER = ("slow", "browser", "postgres")
+
+
 def pytest_collection_modifyitems(config, items):
     """A test that needs LibreOffice (the `soffice` fixture, directly or through another
-    fixture) carries the `libreoffice` marker: `-m "not libreoffice"` is the fast tier."""
+    fixture) carries the `libreoffice` marker, and so does every test marked slow, browser
+    or postgres: `-m "not libreoffice"` is the fast tier (under a minute), the rest the
+    slow tier."""
     for item in items:
-        if "soffice" in getattr(item, "fixturenames", ()):
+        if "soffice" in getattr(item, "fixturenames", ()) or any(item.get_closest_marker(m) for m in SLOW_TIER):
             item.add_marker(pytest.mark.libreoffice)

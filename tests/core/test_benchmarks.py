@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,7 @@ def test_validate_benchmark_prints_its_table(tmp_path, soffice):
     assert "| 14 |" in out and "| 28 |" in out and "speed-up" in out
 
 
+@pytest.mark.slow
 def test_consolidate_benchmark_prints_its_table(tmp_path):
     out = _run(["benchmarks/bench_consolidate.py", "--returns", "30"], tmp_path)
     assert "validate + merge + workbook + HTML" in out

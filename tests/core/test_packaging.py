@@ -8,6 +8,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 MAPPED = {"barometro.addin": "addin", "barometro.validators": "validators",
           "barometro.workbook_templates": "workbook_templates"}
@@ -38,6 +40,7 @@ def test_every_package_folder_is_declared():
         assert (_package_dir(name) / "__init__.py").exists(), name
 
 
+@pytest.mark.slow
 def test_wheel_has_one_namespace_and_its_data(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],

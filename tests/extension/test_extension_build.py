@@ -196,6 +196,7 @@ def test_every_barometro_package_is_bundled_or_left_out_on_purpose():
     assert declared == set(PACKAGES) | set(EXCLUDED_PACKAGES), declared ^ (set(PACKAGES) | set(EXCLUDED_PACKAGES))
 
 
+@pytest.mark.slow
 def test_vermin_minimum_python_is_at_most_3_11(unpacked):
     vermin = shutil.which("vermin") or str(Path(sys.executable).with_name("vermin"))
     proc = subprocess.run([vermin, "--no-tips", str(unpacked / "pythonpath"), str(unpacked / "python")],

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 from portal_helpers import REPO
 
@@ -65,6 +66,7 @@ def test_help_of_the_portal_commands_has_examples():
     assert "barometro serve --demo" in runner.invoke(cli, ["serve", "--help"]).output
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_templates_bootstrap_italia_and_the_catalogue(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
                    check=True, capture_output=True, timeout=300, env={**os.environ})

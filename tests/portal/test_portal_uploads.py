@@ -130,6 +130,7 @@ def test_malformed_bodies_are_a_clear_400(env, body):
     assert r.json()["detail"]
 
 
+@pytest.mark.slow
 def test_oversize_upload_is_refused_with_a_clear_message_and_nothing_kept(tmp_path):
     e = start_env(tmp_path, max_upload_bytes=300_000)
     try:
@@ -163,6 +164,7 @@ def test_oversize_upload_is_refused_with_a_clear_message_and_nothing_kept(tmp_pa
         e.client.__exit__(None, None, None)
 
 
+@pytest.mark.slow
 def test_a_check_over_its_time_limit_is_a_finding_and_the_pool_recovers(tmp_path):
     e = start_env(tmp_path, validation_timeout=0.001)
     try:
