@@ -59,6 +59,9 @@ fi
 if ((WITH_TEST)); then
   echo "==> installing barometro (editable) with test extras"
   .venv/bin/python -m pip install -q -e '.[test]'
+elif .venv/bin/python -m pip show -q barometro 2>/dev/null && \
+     .venv/bin/python -c "import barometro.validators as v, pathlib, sys; sys.exit(pathlib.Path(v.__file__).parent != pathlib.Path('validators').resolve())"; then
+  echo "==> barometro already installed from this folder (editable): kept"
 else
   echo "==> installing barometro"
   .venv/bin/python -m pip install -q .

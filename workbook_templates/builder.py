@@ -107,6 +107,17 @@ def _icon_rule(settings: Settings) -> IconSetRule:
     )
 
 
+def _gauge_fill_rules(cell: str, settings: Settings) -> list[tuple[str, object]]:
+    """The light's bands as cell fills (the same thresholds as the icons and `scoring.gauge`);
+    an empty cell (no actual yet) stays untinted."""
+    green, yellow = settings.gauge_green, settings.gauge_yellow
+    return [
+        (f"AND(ISNUMBER({cell}),{cell}>={green})", st.GAUGE_FILLS["verde"]),
+        (f"AND(ISNUMBER({cell}),{cell}>={yellow},{cell}<{green})", st.GAUGE_FILLS["giallo"]),
+        (f"AND(ISNUMBER({cell}),{cell}<{yellow})", st.GAUGE_FILLS["rosso"]),
+    ]
+
+
 # --------------------------------------------------------------------------- line sheets
 
 
@@ -207,7 +218,10 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     last = block.last_row
     _add_input_validation(ws, block)
     gauge = spec.COL["gauge"].letter
-    ws.conditional_formatting.add(f"{gauge}{spec.FIRST_ROW}:{gauge}{last}", _icon_rule(settings))
+    gauge_range = f"{gauge}{spec.FIRST_ROW}:{gauge}{last}"
+    ws.conditional_formatting.add(gauge_range, _icon_rule(settings))
+    for formula, fill in _gauge_fill_rules(f"{gauge}{spec.FIRST_ROW}", settings):
+        ws.conditional_formatting.add(gauge_range, FormulaRule(formula=[formula], fill=fill))
     note, m, s = spec.COL["note"].letter, spec.COL["achievement"].letter, spec.COL["neutralised"].letter
     r = spec.FIRST_ROW
     missing_note = (

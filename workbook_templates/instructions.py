@@ -10,6 +10,8 @@ from barometro.messages import text
 from . import spec
 from . import styles as st
 
+INSTRUCTIONS_WIDTH = 86  # characters: ~16,5 cm of Calibri 11, inside A4 portrait's margins
+
 
 def instructions_text(layout: spec.Layout) -> list[str]:
     settings = layout.settings
@@ -28,16 +30,16 @@ def instructions_text(layout: spec.Layout) -> list[str]:
 def write_instructions(ws: Worksheet, layout: spec.Layout) -> None:
     ws["A1"] = text("template.instructions_title")
     ws["A1"].font = st.TITLE_FONT
-    ws.column_dimensions["A"].width = 110
+    # One column as wide as an A4 portrait page's printable width at 100 %: the text wraps
+    # inside the page, never runs off it, and prints at its own size.
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for row, line in enumerate(instructions_text(layout), start=3):
         cell = ws.cell(row=row, column=1, value=line)
         cell.alignment = st.WRAP_TOP
         if line and line.upper() == line and not line.startswith("•"):
             cell.font = st.SUBTITLE_FONT
-        ws.row_dimensions[row].height = st.row_height([(line, 100.0)])
+        ws.row_dimensions[row].height = st.row_height([(line, INSTRUCTIONS_WIDTH - 4)])
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.oddFooter.center.text = text("template.footer")

@@ -74,17 +74,17 @@ class Column:
 # Widths fit the longest word of each header in bold (nothing clipped at the default zoom)
 # and keep column I on the first screen of a sector file once D and G are folded.
 COLUMNS: tuple[Column, ...] = (
-    Column("owner", "A", "Responsabile", Role.OFFICE, 13),
-    Column("sector", "B", "Settore", Role.OFFICE, 14),
-    Column("objective", "C", "Obiettivo", Role.OFFICE, 22),
+    Column("owner", "A", "Responsabile", Role.OFFICE, 12),
+    Column("sector", "B", "Settore", Role.OFFICE, 13),
+    Column("objective", "C", "Obiettivo", Role.OFFICE, 20),
     Column("definition", "D", "Definizione", Role.OFFICE, 45),
-    Column("indicator", "E", "Indicatore", Role.OFFICE, 24),
+    Column("indicator", "E", "Indicatore", Role.OFFICE, 22),
     Column("formula_text", "F", "Formula", Role.OFFICE, 16),
     Column("purpose", "G", "Finalità", Role.OFFICE, 30),
     Column("target", "H", "Target atteso", Role.OFFICE, 10),
     Column("actual", "I", "Target Consuntivo", Role.INPUT, 12),
     Column("deviation", "J", "Scostamento", Role.COMPUTED, 12),
-    Column("note", "K", "Note", Role.INPUT, 24),
+    Column("note", "K", "Note", Role.INPUT, 22),
     Column("weight", "L", "Peso", Role.OFFICE, 5),
     Column("achievement", "M", "% Ragg", Role.COMPUTED, 7),
     Column("gauge", "N", "Barometro", Role.COMPUTED, 10),

@@ -30,6 +30,13 @@ TECH_FILL = PatternFill("solid", fgColor="F2F2F2")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 COMPUTED_FILL = PatternFill("solid", fgColor="E2EFDA")
 MISSING_NOTE_FILL = PatternFill("solid", fgColor="FF9999", bgColor="FF9999")
+# The Barometro cell tinted by its light, so the colour shows beside the row's text (the
+# icon itself is drawn at the bottom of a tall row by LibreOffice, whatever the alignment).
+GAUGE_FILLS = {
+    "verde": PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE"),
+    "giallo": PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"),
+    "rosso": PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"),
+}
 
 _THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
