@@ -104,6 +104,27 @@ def test_conditional_formatting_gauge_and_missing_note(master):
     assert any(r[0].type == "iconSet" and "F6" in k and "G" in k for k, r in summary.items())
 
 
+def test_gauge_cell_tint_follows_the_scoring_core(master):
+    """The Barometro cell's fill (three expression rules) gives the colour `scoring.gauge`
+    gives, evaluated by the `formulas` engine on values around both thresholds and on ""."""
+    import formulas
+
+    from barometro.scoring import gauge
+    from barometro.workbook_templates.styles import GAUGE_FILLS
+
+    colour_of = {fill.bgColor.rgb: name for name, fill in GAUGE_FILLS.items()}
+    rules = [r for cf in master["Ambiente"].conditional_formatting if str(cf.sqref) == "N6:N12"
+             for r in cf.rules if r.type == "expression"]
+    assert len(rules) == 3
+    compiled = [(formulas.Parser().ast("=" + r.formula[0])[1].compile(), colour_of[r.dxf.fill.bgColor.rgb])
+                for r in rules]
+    settings = load_profile("default")
+    for value in ("", 0.0, 59.99, 60.0, 99.99, 100.0):
+        tints = [name for func, name in compiled if bool(func(value))]
+        expected = gauge(value if value != "" else None, settings)
+        assert tints == ([expected] if expected else []), value
+
+
 def test_formats_widths_print_setup(master):
     ws = master["Cultura e turismo"]
     big = ws["H9"]  # target 1.194.987; the 14.889.946 actual must fit too
