@@ -272,6 +272,17 @@ def test_bad_input_gives_a_message_not_a_traceback(year, tmp_path):
     assert proc.returncode == 2 and "AAAA-MM-GG" in proc.stderr
 
 
+def test_nothing_usable_exits_1_with_a_message(year, tmp_path):
+    """Only a broken file arrived: the outputs say so, and the exit status is not 0."""
+    folder = tmp_path / "ritorni"
+    folder.mkdir()
+    (folder / "rotto.xlsx").write_bytes(b"PK\x03\x04 non un file")
+    target = tmp_path / "relazione.xlsx"
+    proc = _cli(str(folder), "--master", str(year.master), "-o", str(target))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Nessun ritorno utilizzabile" in proc.stderr and target.exists()
+
+
 def test_run_killed_half_way_leaves_no_output(year, tmp_path):
     """SIGKILL once the temporary workbook exists: the old output stays intact, no new one appears."""
     target, html = tmp_path / "relazione.xlsx", tmp_path / "relazione.html"

@@ -95,3 +95,6 @@ def command(paths, master, output, html_out, pdf_out, csv_out, ods_out, settings
     if result.blocked:
         emit(t("cli.blocked"), err=True)
         raise SystemExit(1)
+    if result.merge.used_files == 0:  # outputs written (marked "nothing usable"), but nothing to report
+        emit(t("cli.nothing_usable"), err=True)
+        raise SystemExit(1)
