@@ -53,7 +53,7 @@ def write_batch_workbook(report: BatchReport, path: str | Path) -> Path:
             "illeggibile": wb.add_format({"bg_color": "#D9D9D9"}),
         }
         ws = wb.add_worksheet(text("validators.report.summary_sheet"))
-        _cell(ws, 0, 0, text("validators.report.title", files=len(report.files), seconds=f"{report.seconds:.2f}"),
+        _cell(ws, 0, 0, text("validators.report.title", files=len(report.files), seconds=round(report.seconds, 2)),
               bold)
         if report.settings is not None:
             _cell(ws, 1, 0, report.settings.describe_it())

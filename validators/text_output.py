@@ -57,7 +57,7 @@ def _render(report: BatchReport, max_findings_per_file: int) -> str:
     by = report.stats["by_status"]
     out.append("")
     out.append(text(
-        "validators.cli.summary", files=len(report.files), seconds=f"{report.seconds:.2f}",
+        "validators.cli.summary", files=len(report.files), seconds=round(report.seconds, 2),
         ok=by[Status.OK.value], warnings=by[Status.WARNINGS.value], errors=by[Status.ERRORS.value],
         unreadable=by[Status.UNREADABLE.value],
     ))
