@@ -21,6 +21,8 @@ from barometro.model import NEUTRALISED_MARK, Indicator, Kind, Line, Plan, Polar
 from barometro.numbers import NumberIssue, parse_number
 from barometro.period import PeriodError
 from barometro.period import parse as parse_period
+from barometro.workbook_templates import spec
+from barometro.workbook_templates.literal import set_literal
 
 SHEET_PLAN = "Piano"
 SHEET_LINES = "Linee"
@@ -104,12 +106,8 @@ class PlanFormatError(ValueError):
 
 
 def _cell_value(ind: Indicator, key: str) -> object:
-    if key == "kind":
-        return ind.kind.value
-    if key == "polarity":
-        return ind.polarity.value
-    if key == "neutralised":
-        return NEUTRALISED_MARK if ind.neutralised else None
+    if key in ("kind", "polarity", "neutralised"):
+        return spec.template_value(ind, key)  # written as the templates write them
     if key == "kind_inferred":
         return TO_CONFIRM if ind.kind_inferred else None
     if key == "polarity_inferred":
@@ -118,13 +116,6 @@ def _cell_value(ind: Indicator, key: str) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value if value != "" else None
-
-
-def _set_text(cell, value: object) -> None:  # noqa: ANN001 - openpyxl cell
-    """Write a value; strings stay strings even when they start with "=" (never a formula)."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
 
 
 def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> Path:
@@ -154,7 +145,7 @@ def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> P
     for r, ind in enumerate(plan.indicators, start=2):
         for c, col in enumerate(columns, start=1):
             cell = ws.cell(row=r, column=c)
-            _set_text(cell, _cell_value(ind, col.key))
+            set_literal(cell, _cell_value(ind, col.key))
             cell.alignment = wrap if col.wrap else top
     ws.freeze_panes = "D2"
     last_row = max(2, len(plan.indicators) + 1)
@@ -190,7 +181,7 @@ def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> P
         cell.font, cell.fill = bold, head_fill
     for r, line in enumerate(plan.lines, start=2):
         for c, value in enumerate((line.id, line.title, line.sheet_name, line.published_pct), start=1):
-            _set_text(lines_ws.cell(row=r, column=c), value)
+            set_literal(lines_ws.cell(row=r, column=c), value)
     for c, width in enumerate((10, 60, 32, 14), start=1):
         lines_ws.column_dimensions[get_column_letter(c)].width = width
     lines_ws.freeze_panes = "A2"
@@ -201,7 +192,7 @@ def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> P
          ("Riferimento", plan.reference or None)), start=1
     ):
         info.cell(row=r, column=1, value=key).font = bold
-        _set_text(info.cell(row=r, column=2), value)
+        set_literal(info.cell(row=r, column=2), value)
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 40
 
@@ -222,7 +213,7 @@ def write_plan(plan: Plan, path: str | Path, issues: Iterable[object] = ()) -> P
         )
         for c, value in enumerate(values, start=1):
             cell = issues_ws.cell(row=r, column=c)
-            _set_text(cell, value)
+            set_literal(cell, value)
             cell.alignment = wrap if c == 6 else top
     for c, width in enumerate((13, 7, 14, 13, 30, 100, 22), start=1):
         issues_ws.column_dimensions[get_column_letter(c)].width = width
