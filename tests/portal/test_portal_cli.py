@@ -101,3 +101,45 @@ def test_demo_loads_cremona_an_office_account_and_sector_links(tmp_path):
         assert s.sector_by_link(auth.token_hash(token)).name == info["links"][0][0]
     finally:
         s.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_serve_demo_answers_and_removes_its_folder_when_stopped(tmp_path, stop):
+    """`barometro serve --demo` as in the README: the login page answers; stopped with SIGTERM
+    (a service manager) or Ctrl+C, the temporary data folder is gone."""
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    from portal_helpers import free_port
+
+    port = free_port()
+    env = dict(os.environ, BAROMETRO_LANG="it", TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "barometro.cli.main", "serve", "--demo", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if "Barometro in ascolto" in line:
+                break
+        folder = next(re.search(r": (\S+barometro-demo-\S+)$", ln.strip()).group(1)
+                      for ln in lines if "Cartella dei dati" in ln)
+        assert os.path.isdir(folder)
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accesso", timeout=2) as page:
+                    assert page.status == 200 and "Barometro" in page.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the demo portal did not answer")
+        proc.send_signal(getattr(signal, stop))
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not os.path.exists(folder), lines

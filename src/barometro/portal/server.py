@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from importlib import resources
@@ -65,7 +67,18 @@ def demo(host: str = "127.0.0.1", port: int = 8765, echo: Callable[[str], None] 
     for name, link in info["links"]:
         echo(f"  {name}: {link}")
     echo(text("portal.cli.demo_ready", url=url + "/accesso"))
-    serve(config, host, port, echo=echo)
+    # uvicorn re-raises the signal that stopped it once it has shut down: with this handler
+    # SIGTERM ends the process through SystemExit, so the folder is removed on the way out.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        serve(config, host, port, echo=echo)
+    finally:  # a demo's folder is temporary: gone when the server stops (Ctrl+C, SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def check(config: PortalConfig) -> tuple[int, list[str]]:
