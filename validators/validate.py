@@ -262,7 +262,9 @@ def time_limit(seconds: float) -> Iterator[None]:
     embedded Python, the reader's own deadline is the limit)."""
     usable = (seconds > 0 and hasattr(signal, "setitimer")
               and threading.current_thread() is threading.main_thread()
-              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+              and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+              # None: a handler set outside Python (LibreOffice's own) that could not be put back
+              and signal.getsignal(signal.SIGALRM) is not None)
     if not usable:
         yield
         return
