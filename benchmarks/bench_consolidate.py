@@ -157,35 +157,27 @@ def main() -> None:
 
 
 def _time_cremona_pdf(folder: Path) -> float:
-    from datetime import datetime
+    """Seconds of the Relazione PDF of the Cremona 2021 year (templates filled with the 2021
+    actuals and consolidated; only the PDF is timed)."""
     from importlib import resources
 
-    from barometro.consolidation import (
-        ConsolidationResult,
-        compute_scores,
-        merge_returns,
-        merged_plan,
-    )
-    from barometro.consolidation.report_html import render_html
-    from barometro.consolidation.report_pdf import render_pdf
-    from barometro.consolidation.types import FileStatus, ReturnedRow, RunInfo, SectorReturn
+    from barometro.consolidation import consolidate, write_outputs
     from barometro.legacy import import_report
     from barometro.settings import load_profile
+    from barometro.workbook_templates.builder import build_templates
+    from barometro.workbook_templates.fill import fill_workbook
 
     settings = load_profile("cremona")
     plan = import_report(resources.files("barometro") / "data" / "cremona_relazione_performance_2021.txt",
                          settings).plan
-    returns = [
-        SectorReturn(f"{n}.xlsx", FileStatus.OK, sector, "settore",
-                     {i.id: ReturnedRow(i.actual, i.note) for i in plan.indicators if i.sector == sector})
-        for n, sector in enumerate(plan.sectors())
-    ]
-    merge = merge_returns(plan, returns)
-    final = merged_plan(plan, merge)
-    result = ConsolidationResult(final, settings, merge, compute_scores(final, settings),
-                                 RunInfo(datetime.now(), "bench", settings, None))
+    root = folder / "cremona"
+    built = build_templates(plan, settings, root / "modelli")
+    values = {i.id: (i.actual, i.note) for i in plan.indicators}
+    for path in built.sectors.values():
+        fill_workbook(path, root / "ritorni" / path.name, values)
+    result = consolidate([root / "ritorni"], master=built.master, jobs=1)
     start = time.perf_counter()
-    render_pdf(render_html(result), folder / "cremona.pdf")
+    write_outputs(result, pdf=root / "relazione.pdf")
     return time.perf_counter() - start
 
 

@@ -1,6 +1,6 @@
 """Benchmark of `barometro validate` on many sector returns of the Cremona 2021 plan.
 
-    python benchmarks/bench_validate.py [--sizes 14,200,2000] [--jobs 2] [--baseline-files 40]
+    python benchmarks/bench_validate.py [--sizes 14,200,2000] [--jobs 2] [--baseline-files 40] [--floor-files 200]
 
 Builds the 14 sector templates from the real plan, fills them with the 2021
 actuals, recalculates them with LibreOffice (one soffice call), then makes N
@@ -10,6 +10,13 @@ sum of RSS over this process and its children, sampled every 20 ms. The
 baseline reads each file twice with openpyxl (formulas, then data_only), turns
 it into the same Book and runs the same checks; it is timed on a subset and
 extrapolated linearly (said in the table).
+
+The floor: per file, in this one process, on the same returns, interleaved
+round by round (best round of each kept): python-calamine opening the file and
+reading every sheet's values (the fastest xlsx reader there is for Python; it
+reads less than the validator needs: no formulas, styles, validations or
+protection), Barometro's reader alone (`read_book`), and `validate_file`
+(reading and every check). The ratio to calamine is printed.
 """
 
 from __future__ import annotations
@@ -129,12 +136,39 @@ def baseline(paths: list[Path], master: Path) -> float:
     return time.perf_counter() - start
 
 
+def _calamine(path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+def floor(paths: list[Path], master: Path, rounds: int = 7) -> dict[str, float]:
+    """ms per file (best of `rounds`, interleaved) of calamine, read_book and validate_file."""
+    from barometro.validators import load_master, validate_file
+    from barometro.validators.reader import read_book
+
+    info = load_master(master)
+    runs = {"calamine": _calamine, "read_book": read_book,
+            "validate_file": lambda p: validate_file(p, master=info)}
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            for p in paths:
+                fn(p)
+            best[name] = min(best[name], (time.perf_counter() - start) / len(paths) * 1000)
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="14,200,2000")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--baseline-files", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=3, help="runs per size; the median is reported")
+    ap.add_argument("--floor-files", type=int, default=200, help="returns timed against python-calamine")
     args = ap.parse_args()
     from barometro.validators import validate_paths
 
@@ -168,7 +202,17 @@ def main() -> None:
             rows.append((n, secs, n / secs, sampler.peak, errors, ok, spread))
             print(f"# N={n}: median {secs:.2f} s ({spread}), {n / secs:.0f} returns/s, peak {sampler.peak:.0f} MB, "
                   f"{errors} with errors, {ok} ok (mix {mix})")
-        sub = sorted((work / f"n{sizes[-1]}").glob("*.xlsx"))[: args.baseline_files]
+        everything = sorted((work / f"n{sizes[-1]}").glob("*.xlsx"))
+        ms = floor(everything[: args.floor_files], master)
+        print()
+        print(f"| per file, one process ({min(args.floor_files, len(everything))} returns, best of 7) | ms | × calamine |")
+        print("|---|---:|---:|")
+        for name, label in (("calamine", "python-calamine, every sheet's values (the floor)"),
+                            ("read_book", "Barometro's reader (`read_book`)"),
+                            ("validate_file", "`validate_file` (reading and every check)")):
+            print(f"| {label} | {ms[name]:.2f} | {ms[name] / ms['calamine']:.1f}× |")
+        print(f"\nvalidate per file / calamine: {ms['validate_file'] / ms['calamine']:.1f}× (target ≤ 3×)")
+        sub = everything[: args.baseline_files]
         base = baseline(sub, master) / len(sub)
         print()
         print(f"| returns | `validate --jobs {args.jobs}` (median of {args.repeat}) | range | returns/s | peak RSS (tree) | openpyxl ×2 baseline (1 process) | speed-up |")

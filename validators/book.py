@@ -64,16 +64,37 @@ class DataValidation:
     show_error: bool = False
 
     def covers(self, row: int, col: int) -> bool:
-        for part in self.sqref.split():
-            first, _, last = part.partition(":")
-            try:
-                r1, c1 = parse_ref(first)
-                r2, c2 = parse_ref(last) if last else (r1, c1)
-            except ValueError:
-                continue
-            if min(r1, r2) <= row <= max(r1, r2) and min(c1, c2) <= col <= max(c1, c2):
+        for r1, c1, r2, c2 in self.boxes:
+            if r1 <= row <= r2 and c1 <= col <= c2:
                 return True
         return False
+
+    @property
+    def boxes(self) -> tuple[tuple[int, int, int, int], ...]:
+        """The ranges of `sqref` as (first row, first column, last row, last column), parsed once."""
+        boxes = _BOXES.get(self.sqref)
+        if boxes is None:
+            boxes = _BOXES[self.sqref] = _parse_sqref(self.sqref)
+            if len(_BOXES) > 10_000:
+                _BOXES.clear()
+                _BOXES[self.sqref] = boxes
+        return boxes
+
+
+_BOXES: dict[str, tuple[tuple[int, int, int, int], ...]] = {}  # returns of one template repeat the same ranges
+
+
+def _parse_sqref(sqref: str) -> tuple[tuple[int, int, int, int], ...]:
+    boxes = []
+    for part in sqref.split():
+        first, _, last = part.partition(":")
+        try:
+            r1, c1 = parse_ref(first)
+            r2, c2 = parse_ref(last) if last else (r1, c1)
+        except ValueError:
+            continue
+        boxes.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return tuple(boxes)
 
 
 @dataclass

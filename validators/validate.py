@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -499,6 +500,11 @@ def find_master_beside(paths: Iterable[str | os.PathLike[str]], limits: Limits =
 
 _WORKER: dict[str, object] = {}
 
+# Workers start as fresh interpreters on every system (the start method of Windows and macOS):
+# never forked from a caller that may run threads (consolidation builds its workbook in one
+# while they work), and each holds only what validating needs, not a copy of the caller.
+_POOL_CONTEXT = multiprocessing.get_context("spawn")
+
 
 def _init_worker(master: MasterInfo | None, settings: Settings | None, limits: Limits) -> None:
     # The master is read once by the parent and handed over (pickled once per
@@ -518,7 +524,7 @@ def _run_chunk(paths: list[str]) -> list[FileReport]:
 def _run_alone(path: str, master: MasterInfo | None, settings: Settings | None, limits: Limits) -> FileReport:
     """One file in a process of its own (after a worker died): a second death is R028."""
     try:
-        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=1, mp_context=_POOL_CONTEXT, initializer=_init_worker,
                                  initargs=(master, settings, limits)) as pool:
             return pool.submit(_run_chunk, [path]).result(timeout=limits.seconds * 4 + 60)[0]
     except Exception:  # noqa: BLE001 - BrokenProcessPool, a timeout: the file is reported, the batch goes on
@@ -535,7 +541,7 @@ def _run_pool(names: list[str], jobs: int, master: MasterInfo | None, settings: 
     results: list[list[FileReport] | None] = [None] * len(chunks)
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_POOL_CONTEXT, initializer=_init_worker,
                                  initargs=(master, settings, limits)) as pool:
             futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
             for n, fut in enumerate(futures):

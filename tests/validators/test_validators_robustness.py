@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import zipfile
@@ -124,15 +123,11 @@ def test_a_dead_worker_loses_no_report(built, tmp_path: Path, monkeypatch) -> No
     d.mkdir()
     for n in range(20):
         shutil.copy(built.returns["Settore Ambiente"], d / f"r{n:02d}.xlsx")
-    real = v._run_chunk
+    from dying_worker import KILLING, run_chunk_or_die
 
-    def killer(paths):  # runs in the forked workers
-        if any(p.endswith("r07.xlsx") for p in paths):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(paths)
-
-    killer.__module__, killer.__qualname__ = v.__name__, "_run_chunk"  # pickled by name, found in the fork
-    monkeypatch.setattr(v, "_run_chunk", killer)
+    # The workers import it by name; in them `validate._run_chunk` is the real one.
+    monkeypatch.setattr(v, "_run_chunk", run_chunk_or_die)
+    assert KILLING == "r07.xlsx"
     report = validate_paths([d], master=built.master, jobs=2)
     got = {Path(f.path).name: _codes(f) for f in report.files}
     assert len(got) == 20 and got["r07.xlsx"] == ["R028"], got

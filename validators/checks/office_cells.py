@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from barometro.workbook_templates.spec import COL, SUMMARY_SHEET, template_value
 
@@ -25,25 +26,32 @@ def _same_number(expected: float | None, cell: Cell | None) -> bool:
     return abs(float(cell.value) - expected) <= 1e-9 * max(1.0, abs(expected))  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=8192)
+def _expected(ind) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, float | None], ...], tuple[tuple[str, str], ...]]:  # noqa: ANN001
+    """What a fresh template holds in the office cells of `ind`'s row (every return of one
+    master asks for the same indicators: computed once each)."""
+    return (tuple((key, str(template_value(ind, key) or "").strip()) for key in OFFICE_TEXT),
+            tuple((key, template_value(ind, key)) for key in OFFICE_NUMBERS),  # type: ignore[misc]
+            tuple((key, str(template_value(ind, key) or "")) for key in TECHNICAL))
+
+
 @check("office_cells", codes=("S110", "S111"))
 def office_cells(ctx: CheckContext) -> Iterator[Finding]:
     f = ctx.file
     for ref in ctx.rows:
-        sheet, ind = ref.sheet, ref.indicator
-        for key in OFFICE_TEXT:
-            expected = str(template_value(ind, key) or "")
+        sheet = ref.sheet
+        texts, numbers, technical = _expected(ref.indicator)
+        for key, expected in texts:
             found = ref.text(key)
-            if found.strip() != expected.strip():
+            if found.strip() != expected:
                 yield make("S111", f, sheet=sheet.name, cell=ref.ref(key), expected=expected, found=found,
                            column=COL[key].header)
-        for key in OFFICE_NUMBERS:
+        for key, expected_n in numbers:
             cell = ref.cell(key)
-            expected_n = template_value(ind, key)
             if not _same_number(expected_n, cell):  # type: ignore[arg-type]
                 yield make("S111", f, sheet=sheet.name, cell=ref.ref(key), expected=expected_n,
                            found=None if cell is None else cell.value, column=COL[key].header)
-        for key in TECHNICAL:
-            expected = str(template_value(ind, key) or "")
+        for key, expected in technical:
             found = ref.text(key).strip()
             if found != expected:
                 yield make("S110", f, sheet=sheet.name, cell=ref.ref(key), expected=expected, found=found,
