@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -130,6 +131,44 @@ def _visible_width(widths: dict[str, float], collapsed: bool) -> dict[str, float
     return {k: w for k, w in widths.items() if not (collapsed and k in spec.COLLAPSIBLE_KEYS)}
 
 
+def _style_data_cell(cell, col: spec.Column, protos: dict) -> None:  # noqa: ANN001 - an openpyxl cell
+    """The look of a data row's cell in `col`: font, border, alignment, format, fill, lock.
+
+    Every data row of a column looks the same: the first cell of a column in a sheet is
+    styled attribute by attribute, the others take a copy of its style record from `protos`
+    (openpyxl hashes every style object on each attribute set: on a plan of thousands of rows
+    that was most of the time spent building a workbook)."""
+    proto = protos.get(col.key)
+    if proto is not None:
+        cell._style = copy(proto)
+        return
+    cell.font = st.BODY_FONT
+    cell.border = st.BORDER
+    if col.key in WRAP_KEYS:
+        cell.alignment = st.WRAP_TOP
+    elif col.key == "gauge":
+        cell.alignment = st.CENTER_MIDDLE  # the light in the middle of its row
+    elif col.key in ("kind", "polarity", "neutralised"):
+        cell.alignment = st.CENTER_TOP
+    else:
+        cell.alignment = st.TOP
+    if col.key in NUMBER_KEYS or col.key == "previous_actual":
+        cell.number_format = spec.FMT_QUANTITY  # target, actual, deviation: one format
+    elif col.key in ("achievement", "gauge"):
+        cell.number_format = spec.FMT_ACHIEVEMENT
+    elif col.key == "points":
+        cell.number_format = st.FMT_POINTS
+    if col.role is spec.Role.INPUT:
+        cell.protection = st.UNLOCKED
+        cell.fill = st.INPUT_FILL
+        cell.number_format = spec.input_format(col.key)
+    elif col.role is spec.Role.COMPUTED:
+        cell.fill = st.COMPUTED_FILL
+    elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED, spec.Role.REFERENCE):
+        cell.fill = st.TECH_FILL
+    protos[col.key] = copy(cell._style)
+
+
 def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock,
                       formulas: dict[tuple[str, str], str]) -> None:
     settings, plan = layout.settings, layout.plan
@@ -177,6 +216,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     ws.row_dimensions[spec.HEADER_ROW].height = st.HEADER_HEIGHT_POINTS
     shown = _visible_width(widths, collapsed)
 
+    protos: dict[str, object] = {}  # column key -> the style record of its data cells
     for offset, ind in enumerate(block.indicators):
         row = spec.FIRST_ROW + offset
         for col in spec.COLUMNS:
@@ -186,30 +226,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.value = formulas[(block.sheet_name, ref)]
             else:
                 cell = _put(ws, ref, spec.template_value(ind, col.key))
-            cell.font = st.BODY_FONT
-            cell.border = st.BORDER
-            if col.key in WRAP_KEYS:
-                cell.alignment = st.WRAP_TOP
-            elif col.key == "gauge":
-                cell.alignment = st.CENTER_MIDDLE  # the light in the middle of its row
-            elif col.key in ("kind", "polarity", "neutralised"):
-                cell.alignment = st.CENTER_TOP
-            else:
-                cell.alignment = st.TOP
-            if col.key in NUMBER_KEYS or col.key == "previous_actual":
-                cell.number_format = spec.FMT_QUANTITY  # target, actual, deviation: one format
-            elif col.key in ("achievement", "gauge"):
-                cell.number_format = spec.FMT_ACHIEVEMENT
-            elif col.key == "points":
-                cell.number_format = st.FMT_POINTS
-            if col.role is spec.Role.INPUT:
-                cell.protection = st.UNLOCKED
-                cell.fill = st.INPUT_FILL
-                cell.number_format = spec.input_format(col.key)
-            elif col.role is spec.Role.COMPUTED:
-                cell.fill = st.COMPUTED_FILL
-            elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED, spec.Role.REFERENCE):
-                cell.fill = st.TECH_FILL
+            _style_data_cell(cell, col, protos)
         ws.row_dimensions[row].height = st.row_height(
             [(str(spec.template_value(ind, k) or ""), shown[k]) for k in WRAP_KEYS if k in shown],
             cap=st.MAX_DATA_ROW_POINTS,

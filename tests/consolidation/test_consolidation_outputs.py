@@ -108,6 +108,26 @@ def test_workbook_sheets_and_cached_values(small_result, small_outputs):
     assert ws[f"M{block.row_of('AMB-02-02')}"].value in (None, "")  # neutralised: no score
 
 
+def test_results_sheets_show_percentages_and_bold_totals(small_outputs):
+    """Per manager and per sector: every % and weight as a percentage, each total row in bold
+    and only those (the styles are copied between cells of the same look)."""
+    from barometro.consolidation.workbook import t
+
+    wb = load_workbook(small_outputs["xlsx"])
+    for name in ("Risultati responsabili", "Risultati settori"):
+        ws = wb[name]
+        rows = range(5, ws.max_row + 1)
+        assert len(rows) >= 3, name
+        totals = [r for r in rows if ws[f"C{r}"].value == t("results.total")]
+        assert totals and len(totals) < len(rows), name
+        for r in rows:
+            assert ws[f"E{r}"].number_format == ws[f"F{r}"].number_format == '[$-410]0.00" %"', (name, r)
+            assert ws[f"A{r}"].number_format == "General" and ws[f"C{r}"].number_format == "General", (name, r)
+            for col in "ABCDEF":
+                assert bool(ws[f"{col}{r}"].font.bold) is (r in totals), (name, col, r)
+            assert ws[f"A{r}"].border.left.style == ws[f"E{r}"].border.left.style is not None
+
+
 def test_workbook_keeps_the_template_formulas(small_result, small_outputs):
     wb = load_workbook(small_outputs["xlsx"])
     layout = spec.build_layout(small_result.plan, small_result.settings, "master")

@@ -46,8 +46,9 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
             blank = files / f"{len(returns)}.xlsx"
             blank.write_bytes(c.get(s["template_url"]).content)
             returns[s["sector"]] = fill(blank, files / f"filled_{len(returns)}.xlsx")
-    yield {"srv": srv, "data": data, "token": token, "campaign": campaign, "returns": returns, "root": root}
-    srv.stop()
+    state = {"srv": srv, "data": data, "token": token, "campaign": campaign, "returns": returns, "root": root}
+    yield state
+    state["srv"].stop()  # the server running now: tests kill it and start another on the same data
 
 
 def test_twenty_concurrent_uploads_lose_nothing(server):
