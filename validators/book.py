@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -69,19 +70,10 @@ class DataValidation:
                 return True
         return False
 
-    @property
+    @cached_property
     def boxes(self) -> tuple[tuple[int, int, int, int], ...]:
         """The ranges of `sqref` as (first row, first column, last row, last column), parsed once."""
-        boxes = _BOXES.get(self.sqref)
-        if boxes is None:
-            boxes = _BOXES[self.sqref] = _parse_sqref(self.sqref)
-            if len(_BOXES) > 10_000:
-                _BOXES.clear()
-                _BOXES[self.sqref] = boxes
-        return boxes
-
-
-_BOXES: dict[str, tuple[tuple[int, int, int, int], ...]] = {}  # returns of one template repeat the same ranges
+        return _parse_sqref(self.sqref)
 
 
 def _parse_sqref(sqref: str) -> tuple[tuple[int, int, int, int], ...]:
