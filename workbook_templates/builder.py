@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,17 +130,8 @@ def _visible_width(widths: dict[str, float], collapsed: bool) -> dict[str, float
     return {k: w for k, w in widths.items() if not (collapsed and k in spec.COLLAPSIBLE_KEYS)}
 
 
-def _style_data_cell(cell, col: spec.Column, protos: dict) -> None:  # noqa: ANN001 - an openpyxl cell
-    """The look of a data row's cell in `col`: font, border, alignment, format, fill, lock.
-
-    Every data row of a column looks the same: the first cell of a column in a sheet is
-    styled attribute by attribute, the others take a copy of its style record from `protos`
-    (openpyxl hashes every style object on each attribute set: on a plan of thousands of rows
-    that was most of the time spent building a workbook)."""
-    proto = protos.get(col.key)
-    if proto is not None:
-        cell._style = copy(proto)
-        return
+def _style_data_cell(cell, col: spec.Column) -> None:  # noqa: ANN001 - an openpyxl cell
+    """The look of a data row's cell in `col`: font, border, alignment, format, fill, lock."""
     cell.font = st.BODY_FONT
     cell.border = st.BORDER
     if col.key in WRAP_KEYS:
@@ -166,7 +156,6 @@ def _style_data_cell(cell, col: spec.Column, protos: dict) -> None:  # noqa: ANN
         cell.fill = st.COMPUTED_FILL
     elif col.role in (spec.Role.TECHNICAL, spec.Role.TECHNICAL_COMPUTED, spec.Role.REFERENCE):
         cell.fill = st.TECH_FILL
-    protos[col.key] = copy(cell._style)
 
 
 def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock,
@@ -216,7 +205,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     ws.row_dimensions[spec.HEADER_ROW].height = st.HEADER_HEIGHT_POINTS
     shown = _visible_width(widths, collapsed)
 
-    protos: dict[str, object] = {}  # column key -> the style record of its data cells
+    looks: dict = {}  # every data row of a column looks the same: styled once, then copied
     for offset, ind in enumerate(block.indicators):
         row = spec.FIRST_ROW + offset
         for col in spec.COLUMNS:
@@ -226,7 +215,7 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
                 cell.value = formulas[(block.sheet_name, ref)]
             else:
                 cell = _put(ws, ref, spec.template_value(ind, col.key))
-            _style_data_cell(cell, col, protos)
+            st.style_like(cell, col.key, looks, lambda c, col=col: _style_data_cell(c, col))
         ws.row_dimensions[row].height = st.row_height(
             [(str(spec.template_value(ind, k) or ""), shown[k]) for k in WRAP_KEYS if k in shown],
             cap=st.MAX_DATA_ROW_POINTS,

@@ -167,21 +167,6 @@ def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[in
     return r
 
 
-def _restyle(cell, change: str, done: dict, **attributes) -> None:  # noqa: ANN001 - an openpyxl cell
-    """Set style `attributes` on `cell`; a cell of the same style given the same `change`
-    before lends its style record (openpyxl hashes every style object on each set)."""
-    from copy import copy
-
-    key = (tuple(cell._style), change)
-    record = done.get(key)
-    if record is None:
-        for name, value in attributes.items():
-            setattr(cell, name, value)
-        done[key] = copy(cell._style)
-    else:
-        cell._style = copy(record)
-
-
 def _widths(ws, widths: list[float]) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -255,15 +240,16 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
     _table(ws, 5, rows, st)
     score_col = "E"
     payout_col = "G" if bands else None
-    restyled: dict = {}
+    looks: dict = {}
     for r in range(5, 5 + len(rows)):
         for col in (score_col, "F", payout_col):
             if col:
-                _restyle(ws[f"{col}{r}"], "percent", restyled, number_format='[$-410]0.00" %"')
+                st.style_like(ws[f"{col}{r}"], "percent", looks,
+                              lambda c: setattr(c, "number_format", '[$-410]0.00" %"'))
     bold = Font(name=st.FONT, bold=True)
     for r in totals:
         for col in "ABCDEFG"[: len(keys)]:
-            _restyle(ws[f"{col}{r}"], "bold", restyled, font=bold)
+            st.style_like(ws[f"{col}{r}"], "bold", looks, lambda c: setattr(c, "font", bold))
     _widths(ws, [34, 12, 50, 22, 12, 12, 12][: len(keys)])
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{'ABCDEFG'[len(keys) - 1]}{4 + len(rows)}"
