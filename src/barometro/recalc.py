@@ -46,6 +46,22 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def soffice_env(home: Path) -> dict[str, str]:
+    """The environment LibreOffice runs in: this one with `home` as HOME, the headless display
+    plugin, and without the Python of a virtual environment. LibreOffice's own Python (the
+    Barometro extension's, and any Python component) looks for `python3` on PATH to find its
+    standard library: a virtual environment's, first on PATH when activated, is another
+    Python's build, and LibreOffice then fails creating any document (std::bad_alloc)."""
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
+    venvs = {os.environ.get("VIRTUAL_ENV", ""), sys.prefix if sys.prefix != sys.base_prefix else ""} - {""}
+    skip = {str(Path(v, "bin")) for v in venvs} | {str(Path(v, "Scripts")) for v in venvs}
+    env["PATH"] = os.pathsep.join(d for d in env.get("PATH", "").split(os.pathsep) if d.rstrip("/\\") not in skip)
+    env.update(SAL_USE_VCLPLUGIN="svp", HOME=str(home))
+    return env
+
+
 def write_profile(profile_dir: Path) -> Path:
     """A LibreOffice user profile that always recalculates xlsx/ods on load."""
     user = profile_dir / "user"
@@ -131,7 +147,7 @@ def recalculate(paths: list[Path], outdir: Path, *, timeout: float = 120) -> lis
             "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
             "--convert-to", XLSX_FILTER, "--outdir", str(conv_dir), *map(str, staged),
         ]
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmp))
+        env = soffice_env(tmp)
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
         )

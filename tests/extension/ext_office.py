@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+from barometro.recalc import soffice_env
+
 SYSTEM_PYUNO = Path("/usr/lib/python3/dist-packages")
 EXTENSION_ID = "org.barometro.calc"
 ADDIN_SERVICE = "org.barometro.calc.Functions"
@@ -128,7 +130,7 @@ class Office:
         pipe = f"barometro_ext_{uuid.uuid4().hex[:12]}"
         home = self.profile.parent / "home"
         home.mkdir(exist_ok=True)
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(home))
+        env = soffice_env(home)  # no virtual environment's Python: the extension's is LibreOffice's
         self.proc = subprocess.Popen(
             [self.soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
              "--nolockcheck", f"-env:UserInstallation={url(self.profile)}",

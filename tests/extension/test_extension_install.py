@@ -122,3 +122,24 @@ def test_install_use_remove_leaves_the_profile_as_it_was(tmp_path, oxt, soffice)
     for k in added:  # only the extension manager's registries are new, and they are empty
         assert _empty_registry(profile / k), (k, (profile / k).read_bytes()[:300])
     assert (real_profile.exists() and real_profile.stat().st_mtime) == real_before  # the user's own: untouched
+
+
+def test_works_when_started_from_an_activated_virtual_environment(oxt, soffice, tmp_path, monkeypatch):
+    """Started from a shell with a virtual environment activated (its `python3` first on PATH),
+    LibreOffice still runs the extension on its own Python: a new spreadsheet opens and a
+    BAR_ function computes (with that PATH handed over as it was, creating any document failed
+    with std::bad_alloc)."""
+    import os
+    import sys
+
+    venv = Path(sys.prefix if sys.prefix != sys.base_prefix else Path(sys.executable).parent.parent)
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv))
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert (venv / "bin" / "python3").exists()
+    office = Office(tmp_path / "profile", soffice=soffice).start()
+    try:
+        office.install(oxt.path)
+        office.restart()
+        assert _formula_result(office) == (0, "100")  # the document opens, BAR_RAGG computes
+    finally:
+        office.stop()

@@ -78,3 +78,20 @@ def test_recalculation_keeps_every_view_setting(workbooks):
         assert after == before, name
         line_sheet = book.layout.blocks[0].sheet_name
         assert b'state="frozen"' in after[line_sheet] and b'topLeftCell="F6"' in after[line_sheet]
+
+
+def test_libreoffice_runs_without_the_virtual_environments_python(tmp_path, monkeypatch):
+    """LibreOffice's own Python would take an activated virtual environment's `python3` (first
+    on PATH) for its own; the environment handed to it drops that folder and the variables."""
+    import os
+
+    from barometro.recalc import soffice_env
+
+    venv = tmp_path / "venv"
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv))
+    monkeypatch.setenv("PYTHONHOME", str(venv))
+    monkeypatch.setenv("PATH", os.pathsep.join([str(venv / "bin"), "/usr/local/bin", str(venv / "bin") + "/", "/usr/bin"]))
+    env = soffice_env(tmp_path / "home")
+    assert env["PATH"].split(os.pathsep) == ["/usr/local/bin", "/usr/bin"]
+    assert "VIRTUAL_ENV" not in env and "PYTHONHOME" not in env
+    assert env["HOME"] == str(tmp_path / "home") and env["SAL_USE_VCLPLUGIN"] == "svp"
