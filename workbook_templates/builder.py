@@ -22,7 +22,6 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from barometro import __version__
@@ -79,26 +78,6 @@ def _protect(ws: Worksheet, password: str | None = None) -> None:
     p.formatRows = False
     if password:
         p.password = password
-
-
-def _print_setup(ws: Worksheet, title_rows: str | None, print_area: str | None, *,
-                 title_cols: str | None = None, scale: int = st.PRINT_SCALE) -> None:
-    """A4 landscape at a fixed scale that keeps text readable (at least 8 pt): a wide sheet
-    goes on more pages rather than shrinking to fit one."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.scale = scale
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    if title_rows:
-        ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    if print_area:
-        ws.print_area = print_area
-    ws.oddFooter.center.text = text("template.footer")
-    ws.oddFooter.left.text = "&A"
 
 
 def _icon_rule(settings: Settings) -> IconSetRule:
@@ -241,8 +220,8 @@ def _write_line_sheet(ws: Worksheet, layout: spec.Layout, block: spec.SheetBlock
     first_actual = f"{spec.COL['actual'].letter}{spec.FIRST_ROW}"
     for selection in ws.sheet_view.selection:
         selection.activeCell, selection.sqref = first_actual, first_actual
-    _print_setup(ws, f"{spec.HEADER_ROW}:{spec.HEADER_ROW}", f"A1:{spec.COL['gauge'].letter}{last}",
-                 title_cols=spec.PRINT_TITLE_COLUMNS)
+    st.print_setup(ws, f"{spec.HEADER_ROW}:{spec.HEADER_ROW}", f"A1:{spec.COL['gauge'].letter}{last}",
+                   title_cols=spec.PRINT_TITLE_COLUMNS)
     _protect(ws)
 
 
@@ -365,7 +344,7 @@ def _write_summary(ws: Worksheet, layout: spec.Layout, formulas: dict[tuple[str,
     for letter, width in zip("ABCDEFG", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{spec.SUMMARY_LINES_HEADER_ROW + 1}"
-    _print_setup(ws, f"{spec.SUMMARY_LINES_HEADER_ROW}:{spec.SUMMARY_LINES_HEADER_ROW}", None)
+    st.print_setup(ws, f"{spec.SUMMARY_LINES_HEADER_ROW}:{spec.SUMMARY_LINES_HEADER_ROW}", None)
     _protect(ws)
 
 

@@ -89,6 +89,31 @@ def row_height(texts_and_widths: list[tuple[str, float]], cap: float = MAX_ROW_H
     return min(cap, max(1, n) * LINE_HEIGHT_POINTS)
 
 
+def print_setup(ws, title_rows: str | None, print_area: str | None = None, *,  # noqa: ANN001 - a worksheet
+                title_cols: str | None = None, scale: int = PRINT_SCALE) -> None:
+    """A4 landscape at a fixed scale that keeps text readable (at least 8 pt): a wide sheet
+    goes on more pages rather than shrinking to fit one. `title_rows` ("4:4") and `title_cols`
+    ("A:A") repeat on every page; the footer says the sheet and the page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from barometro.messages import text
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    if print_area:
+        ws.print_area = print_area
+    ws.oddFooter.center.text = text("template.footer")
+    ws.oddFooter.left.text = "&A"
+
+
 def style_like(cell, change: str, records: dict, apply: Callable[[object], None]) -> None:  # noqa: ANN001
     """Give `cell` the look `apply` sets, copying the style record of a cell that had the same
     style and got the same `change` before (kept in `records`). openpyxl hashes every style

@@ -128,6 +128,63 @@ def test_results_sheets_show_percentages_and_bold_totals(small_outputs):
             assert ws[f"A{r}"].border.left.style == ws[f"E{r}"].border.left.style is not None
 
 
+ADDED_SHEETS_PRINT = {  # sheet: the rows and columns repeated on every printed page
+    "Risultati responsabili": ("$4:$4", None), "Risultati settori": ("$4:$4", None),
+    "Settori": ("$4:$4", "$A:$A"), "Provenienza": ("$3:$3", "$A:$A"), "Verifiche": (None, None),
+    "Fonti": (None, None),
+}
+
+
+def test_added_sheets_print_on_a4_landscape_with_their_header(small_outputs):
+    """The sheets consolidation adds print like the line sheets: A4 landscape at 80 %, the
+    header on every page, and wrapped texts in rows tall enough to show them."""
+    wb = load_workbook(small_outputs["xlsx"])
+    for name, (rows, cols) in ADDED_SHEETS_PRINT.items():
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, name
+        assert int(ws.page_setup.scale) == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.print_title_rows, ws.print_title_cols) == (rows, cols), name
+        assert "&P" in ws.oddFooter.center.text, name
+    wrapped = short = 0
+    for name in ADDED_SHEETS_PRINT:
+        ws = wb[name]
+        for row in ws.iter_rows(min_row=3):
+            if row[0].border.left.style is None:
+                continue  # a title, not a row of a table
+            texts = [(len(str(c.value)), ws.column_dimensions[c.column_letter].width) for c in row
+                     if isinstance(c.value, str)]
+            height = ws.row_dimensions[row[0].row].height
+            if any(n > 1.5 * w for n, w in texts):
+                wrapped += 1
+                assert height >= 30, (name, row[0].row)
+            elif texts and all(n < 0.8 * w for n, w in texts):
+                short += 1
+                assert height == 15, (name, row[0].row)
+    assert wrapped and short
+
+
+@pytest.mark.libreoffice
+def test_results_sheets_print_whole_columns_on_each_page(small_outputs, tmp_path, soffice):
+    """Printed by LibreOffice, every page of the per-manager results shows all of its columns
+    under their header (no column pushed to pages of its own)."""
+    from barometro.consolidation.workbook import t
+
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(small_outputs["xlsx"])],
+                   check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "relazione.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    first = next(i for i, p in enumerate(pages) if t("results.owners_title") in p)
+    end = next(i for i, p in enumerate(pages) if t("results.sectors_title") in p)
+    labels = [t(f"results.col.{k}") for k in ("owner", "objective_id", "objective", "line", "score")]
+    assert end > first
+    for page in pages[first:end]:
+        flat = " ".join(page.split())
+        assert all(label in flat for label in labels), page[:300]
+        assert "Peso nel" in flat, page[:300]
+
+
 def test_workbook_keeps_the_template_formulas(small_result, small_outputs):
     wb = load_workbook(small_outputs["xlsx"])
     layout = spec.build_layout(small_result.plan, small_result.settings, "master")

@@ -135,14 +135,17 @@ def _state_banner(ws, result: ConsolidationResult, st) -> None:
     ws.row_dimensions[4].height = 32
 
 
-def _header(ws, row: int, labels: list[str], st) -> None:
+def _header(ws, row: int, labels: list[str], st, widths: list[float]) -> None:
     for col, label in enumerate(labels, start=1):
         cell = ws.cell(row=row, column=col, value=label)
         cell.font, cell.fill, cell.alignment, cell.border = st.HEADER_FONT, st.HEADER_FILL, st.HEADER_ALIGN, st.BORDER
+    ws.row_dimensions[row].height = st.row_height(list(zip(labels, widths, strict=False)))
 
 
-def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[int, ...] = ()) -> int:
-    """Write `rows` from `first_row`; returns the next free row.
+def _table(ws, first_row: int, rows: list[list[object]], st, widths: list[float],
+           date_cols: tuple[int, ...] = ()) -> int:
+    """Write `rows` from `first_row`, each row as tall as its longest wrapped text in columns
+    `widths` wide (LibreOffice keeps the default height on opening); returns the next free row.
 
     Styles are set once on a model cell and their index array copied to every
     other cell: assigning style objects cell by cell costs openpyxl a hash of
@@ -161,6 +164,8 @@ def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[in
             cell = set_literal(ws.cell(row=r, column=col), value)  # what came from a file stays text
             is_date = col in date_cols and isinstance(value, datetime)
             cell._style = copy(dated if is_date else plain)
+        ws.row_dimensions[r].height = st.row_height(
+            [(value, width) for value, width in zip(values, widths, strict=False) if isinstance(value, str)])
         r += 1
     if not rows:
         model._style = copy(plain)
@@ -196,7 +201,8 @@ def _sectors_sheet(ws, result: ConsolidationResult, st) -> None:
     labels = [t(f"wb.col.{k}") for k in (
         "sector", "expected", "returned", "state", "used_file", "validation", "errors", "warnings",
         "on_time", "file_time", "all_files")]
-    _header(ws, 4, labels, st)
+    widths = [40, 10, 10, 24, 30, 12, 9, 9, 12, 19, 40]
+    _header(ws, 4, labels, st, widths)
     facts = {o.source.name: o.source.facts for o in merge.files}
     rows = []
     for s in merge.sectors:
@@ -206,9 +212,10 @@ def _sectors_sheet(ws, result: ConsolidationResult, st) -> None:
             _status_text(s.status), s.errors, s.warnings, _yes_no(s.on_time),
             f.mtime if f is not None else "—", ", ".join(s.files) or "—",
         ])
-    _table(ws, 5, rows, st, date_cols=(10,))
-    _widths(ws, [40, 10, 10, 24, 30, 12, 9, 9, 12, 19, 40])
+    _table(ws, 5, rows, st, widths, date_cols=(10,))
+    _widths(ws, widths)
     ws.freeze_panes = "A5"
+    st.print_setup(ws, "4:4", title_cols="A:A")
 
 
 def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
@@ -225,7 +232,8 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
     bands = settings.band_level is not BandLevel.NONE
     per_objective = settings.band_level is BandLevel.OBJECTIVE
     keys = [by, "objective_id", "objective", "line", "score", "weight"] + (["payout"] if bands else [])
-    _header(ws, 4, [t(f"results.col.{k}") for k in keys], st)
+    widths = [34, 12, 50, 22, 12, 12, 12][: len(keys)]
+    _header(ws, 4, [t(f"results.col.{k}") for k in keys], st, widths)
     lines = {ln.id: ln.sheet_name for ln in result.plan.lines}
     rows: list[list[object]] = []
     totals: list[int] = []
@@ -237,7 +245,7 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
         rows.append([g.name, None, t("results.total"), None, g.score, 100.0 if g.objectives else None]
                     + ([g.result] if bands else []))
         totals.append(5 + len(rows) - 1)
-    _table(ws, 5, rows, st)
+    _table(ws, 5, rows, st, widths)
     score_col = "E"
     payout_col = "G" if bands else None
     looks: dict = {}
@@ -250,9 +258,10 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
     for r in totals:
         for col in "ABCDEFG"[: len(keys)]:
             st.style_like(ws[f"{col}{r}"], "bold", looks, lambda c: setattr(c, "font", bold))
-    _widths(ws, [34, 12, 50, 22, 12, 12, 12][: len(keys)])
+    _widths(ws, widths)
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{'ABCDEFG'[len(keys) - 1]}{4 + len(rows)}"
+    st.print_setup(ws, "4:4")
 
 
 def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
@@ -261,7 +270,8 @@ def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
     labels = [t(f"wb.col.{k}") for k in (
         "indicator_id", "line", "objective", "sector", "indicator", "row_state", "actual", "note",
         "file", "source_cell", "reason")]
-    _header(ws, 3, labels, st)
+    widths = [13, 16, 40, 34, 40, 26, 14, 40, 28, 16, 30]
+    _header(ws, 3, labels, st, widths)
     sheet_of = {ln.id: ln.sheet_name for ln in result.plan.lines}
     rows = []
     for r in result.merge.rows:
@@ -271,10 +281,11 @@ def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
             t("row_state." + r.state.value), r.actual if r.state.returned else None,
             r.note if r.state.returned else None, r.source or None, r.source_cell or None, r.reason or None,
         ])
-    _table(ws, 4, rows, st)
-    _widths(ws, [13, 16, 40, 34, 40, 26, 14, 40, 28, 16, 30])
+    _table(ws, 4, rows, st, widths)
+    _widths(ws, widths)
     ws.freeze_panes = "B4"
     ws.auto_filter.ref = f"A3:K{3 + len(rows)}"
+    st.print_setup(ws, "3:3", title_cols="A:A")
 
 
 def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
@@ -283,17 +294,18 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
     ws["A1"].font = st.TITLE_FONT
     ws["A3"] = t("wb.issues_title")
     ws["A3"].font = st.SUBTITLE_FONT
-    _header(ws, 4, [t(f"wb.col.{k}") for k in ("issue", "sector", "file", "indicator_id", "detail")], st)
+    widths = [48, 30, 30, 12, 14, 10, 60, 40]
+    _header(ws, 4, [t(f"wb.col.{k}") for k in ("issue", "sector", "file", "indicator_id", "detail")], st, widths)
     rows = []
     for issue in merge.issues:
         rows.append([issue.message, issue.sector or "—", issue.file or "—", issue.indicator_id or None,
                      issue.where or None])
     if not rows:
         rows.append([t("wb.no_issues"), None, None, None, None])
-    r = _table(ws, 5, rows, st) + 1
+    r = _table(ws, 5, rows, st, widths) + 1
     ws.cell(row=r, column=1, value=t("wb.findings_title")).font = st.SUBTITLE_FONT
     _header(ws, r + 1, [t(f"wb.col.{k}") for k in (
-        "file", "decision", "code", "severity", "sheet", "cell", "message", "hint")], st)
+        "file", "decision", "code", "severity", "sheet", "cell", "message", "hint")], st, widths)
     rows = []
     for outcome in merge.files:
         for f in outcome.source.findings:
@@ -301,8 +313,9 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
                          f.severity.label(), f.sheet or None, f.cell or None, f.message, f.hint or None])
     if not rows:
         rows.append([t("wb.no_findings"), None, None, None, None, None, None, None])
-    _table(ws, r + 2, rows, st)
-    _widths(ws, [48, 30, 30, 12, 14, 10, 60, 40])
+    _table(ws, r + 2, rows, st, widths)
+    _widths(ws, widths)
+    st.print_setup(ws, None)
 
 
 def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
@@ -310,6 +323,7 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
     ws["A1"] = t("wb.sources_title")
     ws["A1"].font = st.TITLE_FONT
     master = run.master
+    widths = [34, 50, 66, 12, 19, 12, 36, 40]
     info = [
         (t("wb.src.when"), run.timestamp),
         (t("wb.src.tool"), f"Barometro {run.tool_version}"),
@@ -331,11 +345,12 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
         cell.alignment = st.WRAP_TOP
         if isinstance(value, datetime):
             cell.number_format = "dd/mm/yyyy hh:mm:ss"
+        ws.row_dimensions[r].height = st.row_height([(label, widths[0]), (str(value), widths[1])])
         r += 1
     r += 1
     labels = [t(f"wb.col.{k}") for k in (
         "file", "path", "sha256", "size", "file_time", "validation", "sector", "decision")]
-    _header(ws, r, labels, st)
+    _header(ws, r, labels, st, widths)
     rows = []
     for outcome in result.merge.files:
         src = outcome.source
@@ -345,5 +360,6 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
             f.mtime if f else None, _status_text(src.status), src.sector or None,
             t("decision." + outcome.decision.value) + (f" ({outcome.detail})" if outcome.detail else ""),
         ])
-    _table(ws, r + 1, rows, st, date_cols=(5,))
-    _widths(ws, [34, 50, 66, 12, 19, 12, 36, 40])
+    _table(ws, r + 1, rows, st, widths, date_cols=(5,))
+    _widths(ws, widths)
+    st.print_setup(ws, None)
