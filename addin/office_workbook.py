@@ -38,6 +38,12 @@ RETURNS_FOLDER_CELL = "B4"
 PROFILE_CELL = "B5"
 METHOD_CELL = "B6"
 LAST_RUN_CELL = "B7"
+SETTINGS_LABELS = (  # (cell, message key) of the labels beside those cells
+    ("A4", "addin.settings.returns_folder"),
+    ("A5", "addin.settings.profile"),
+    ("A6", "addin.settings.method"),
+    ("A7", "addin.settings.last_run"),
+)
 BUTTON_ROW = 10
 VML_PART = "xl/drawings/vmlDrawing1.vml"
 COLUMN_WIDTHS = {"A": 34, "B": 30, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14}
@@ -118,28 +124,16 @@ def _shell_xlsm(vba_project: bytes) -> bytes:
 def _write_settings_sheet(ws, meta: dict[str, str], returns_folder: str) -> None:  # noqa: ANN001
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from barometro.settings import settings_from_dict
+    from barometro.workbook_templates.readback import settings_of
 
-    settings_json = meta.get("settings_json", "")
-    try:
-        import json
-
-        settings = settings_from_dict(json.loads(settings_json)) if settings_json else None
-    except Exception:  # noqa: BLE001 - an unreadable settings row only loses the description
-        settings = None
+    settings = settings_of(meta)  # an unreadable settings row only loses the description
     ws[TITLE_CELL] = text("addin.settings.title")
     ws[TITLE_CELL].font = Font(bold=True, size=14)
     ws[INTRO_CELL] = text("addin.settings.intro")
     ws[INTRO_CELL].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A2:H2")
     ws.row_dimensions[2].height = 45
-    labels = (
-        ("A4", "addin.settings.returns_folder"),
-        ("A5", "addin.settings.profile"),
-        ("A6", "addin.settings.method"),
-        ("A7", "addin.settings.last_run"),
-    )
-    for cell, key in labels:
+    for cell, key in SETTINGS_LABELS:
         ws[cell] = text(key)
         ws[cell].font = Font(bold=True)
     ws[RETURNS_FOLDER_CELL] = returns_folder or None

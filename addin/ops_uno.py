@@ -40,6 +40,7 @@ from .office_workbook import (
     META_SHEET,
     METHOD_CELL,
     PROFILE_CELL,
+    SETTINGS_LABELS,
     SETTINGS_SHEET,
     TITLE_CELL,
 )
@@ -53,13 +54,6 @@ MACRO_SUFFIXES = (".xlsm", ".xltm")
 _CONTENT = 1 | 2 | 4 | 16  # VALUE | DATETIME | STRING | FORMULA
 _EVERYTHING = 1023  # every flag: contents, notes, formats, objects
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
-# Impostazioni as office_workbook writes it (labels in A4:A7)
-SETTINGS_LABELS = (
-    ("A4", "addin.settings.returns_folder"),
-    ("A5", "addin.settings.profile"),
-    ("A6", "addin.settings.method"),
-    ("A7", "addin.settings.last_run"),
-)
 
 
 def position(ref: str) -> tuple[int, int]:
