@@ -259,6 +259,7 @@ def test_include_errors_takes_the_file_and_marks_it(year):
     assert result.merge.row(year.bad_id).actual is None  # words are not a number
 
 
+@pytest.mark.slow  # subprocesses on the whole Cremona batch: the slow tier
 def test_bad_input_gives_a_message_not_a_traceback(year, tmp_path):
     proc = _cli(str(year.returns), "--master", str(year.master), "-o", str(year.first_copy))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
@@ -283,6 +284,7 @@ def test_nothing_usable_exits_1_with_a_message(year, tmp_path):
     assert "Nessun ritorno utilizzabile" in proc.stderr and target.exists()
 
 
+@pytest.mark.slow  # subprocesses on the whole Cremona batch: the slow tier
 def test_run_killed_half_way_leaves_no_output(year, tmp_path):
     """SIGKILL once the temporary workbook exists: the old output stays intact, no new one appears."""
     target, html = tmp_path / "relazione.xlsx", tmp_path / "relazione.html"

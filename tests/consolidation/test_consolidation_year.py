@@ -81,6 +81,7 @@ def test_rollover_keeps_ids_and_carries_last_years_values(year2021, tmp_path):
     assert back.reference == "Consuntivo 2021" and back.period == "consuntivo"
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 def test_2022_templates_show_last_years_actual_and_consolidate(year2021, tmp_path):
     plan, _, _, out = year2021
     new = rollover(out / "relazione.xlsx", copy_targets=True).plan

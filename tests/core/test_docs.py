@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -15,6 +17,7 @@ def _library_snippet() -> str:
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 def test_readme_library_snippet_runs_on_the_seed(tmp_path, monkeypatch, capsys):
     shutil.copy(REPO / "src" / "barometro" / "data" / "cremona_relazione_performance_2021.txt",
                 tmp_path / "relazione_2021.txt")

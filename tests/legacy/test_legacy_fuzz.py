@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from legacy_helpers import SEED
@@ -48,6 +49,7 @@ def _apply(edits) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(edit, min_size=1, max_size=12))
 def test_damaged_reports_import_or_fail_cleanly(edits):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 
@@ -51,6 +52,11 @@ class PortalEnv:
 
 
 def start_env(tmp: Path, *, campaign: bool = True, **config):  # noqa: ANN003, ANN201
+    """The portal on a data folder of its own under `tmp`. With the Cremona campaign (and the
+    SQLite store), the folder is a copy of one made once per session: building the campaign's
+    fifteen templates is the slow part, and every module gets the same fresh state."""
+    import shutil
+
     from fastapi.testclient import TestClient
     from portal_helpers import PASSWORD, create_cremona_campaign
 
@@ -58,14 +64,44 @@ def start_env(tmp: Path, *, campaign: bool = True, **config):  # noqa: ANN003, A
     from barometro.portal.app import create_app
     from barometro.portal.config import PortalConfig
 
-    cfg = PortalConfig(data_dir=tmp / "dati", **config)
-    app = create_app(cfg)
+    data_dir = tmp / "dati"
+    made = token = None
+    if campaign and "database_url" not in config:
+        golden, made, token = _golden_campaign()
+        shutil.copytree(golden, data_dir)
+    app = create_app(PortalConfig(data_dir=data_dir, **config))
     client = TestClient(app, base_url="http://127.0.0.1")
     client.__enter__()
     portal = app.app.state.portal
-    auth.add_user(portal.store, "ufficio", PASSWORD)
-    r = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD})
-    token = r.json()["token"]
-    made = create_cremona_campaign(client, token=token) if campaign else {"id": 0, "sectors": []}
+    if made is None:
+        auth.add_user(portal.store, "ufficio", PASSWORD)
+        r = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD})
+        token = r.json()["token"]
+        made = create_cremona_campaign(client, token=token) if campaign else {"id": 0, "sectors": []}
     return PortalEnv(client, portal, made, token)
 
+
+@functools.cache
+def _golden_campaign() -> tuple[Path, dict, str]:
+    """A data folder holding the office account, its API session and the Cremona campaign,
+    made through the portal itself (the app stopped afterwards); removed at exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from fastapi.testclient import TestClient
+    from portal_helpers import PASSWORD, create_cremona_campaign
+
+    from barometro.portal import auth
+    from barometro.portal.app import create_app
+    from barometro.portal.config import PortalConfig
+
+    root = Path(tempfile.mkdtemp(prefix="barometro-portal-"))
+    atexit.register(shutil.rmtree, root, True)
+    folder = root / "dati"
+    app = create_app(PortalConfig(data_dir=folder))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        auth.add_user(app.app.state.portal.store, "ufficio", PASSWORD)
+        token = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD}).json()["token"]
+        made = create_cremona_campaign(client, token=token)
+    return folder, made, token

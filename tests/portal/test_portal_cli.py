@@ -84,6 +84,7 @@ def test_the_wheel_ships_templates_bootstrap_italia_and_the_catalogue(tmp_path):
     assert size < 3 * 1024 * 1024, size
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 def test_demo_loads_cremona_an_office_account_and_sector_links(tmp_path):
     from barometro.portal import auth
     from barometro.portal.server import load_demo

@@ -8,6 +8,7 @@ import sys
 import zipfile
 from io import BytesIO
 
+import pytest
 from portal_helpers import fill, indicator_ids
 
 SECTOR = "Settore Urbanistica, Commercio Artigianato SUAP SUE e Area Vasta"
@@ -226,6 +227,7 @@ def test_campaign_from_a_broken_plan_is_refused_with_a_message(env):
     assert len(env.portal.store.campaigns()) == 1
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 def test_campaign_from_a_plan_workbook(env, tmp_path):
     """A plan workbook (what `barometro import` writes) is accepted as well as a report."""
     from portal_helpers import cremona_plan

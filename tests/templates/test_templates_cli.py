@@ -83,6 +83,7 @@ def test_demo_end_to_end(tmp_path, soffice, cremona_plan):
     assert not {f.code for r in master.files for f in r.findings if f.code[0] in "SFV"}
 
 
+@pytest.mark.slow  # end to end on the whole Cremona plan: the slow tier
 def test_demo_without_libreoffice_still_writes_files(tmp_path, monkeypatch, cremona_plan):
     monkeypatch.setenv("BAROMETRO_SOFFICE", str(tmp_path / "no-soffice"))
     out = tmp_path / "demo"
