@@ -1,6 +1,7 @@
 """Benchmark of `barometro validate` on many sector returns of the Cremona 2021 plan.
 
     python benchmarks/bench_validate.py [--sizes 14,200,2000] [--jobs 2] [--baseline-files 40] [--floor-files 200]
+                                        [--instructions 20]
 
 Builds the 14 sector templates from the real plan, fills them with the 2021
 actuals, recalculates them with LibreOffice (one soffice call), then makes N
@@ -16,7 +17,9 @@ round by round (best round of each kept): python-calamine opening the file and
 reading every sheet's values (the fastest xlsx reader there is for Python; it
 reads less than the validator needs: no formulas, styles, validations or
 protection), Barometro's reader alone (`read_book`), and `validate_file`
-(reading and every check). The ratio to calamine is printed.
+(reading and every check). The ratio to calamine is printed. `--instructions N`
+counts the same three in instructions under valgrind (a figure the machine's
+load does not move, where times here vary by a third from hour to hour).
 """
 
 from __future__ import annotations
@@ -162,6 +165,58 @@ def floor(paths: list[Path], master: Path, rounds: int = 7) -> dict[str, float]:
     return best
 
 
+_COUNTED = """
+import os
+import sys
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from barometro.validators import load_master, validate_file
+from barometro.validators.reader import read_book
+
+paths = [Path(p) for p in Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()]
+info = load_master(paths.pop(0))
+
+
+def calamine(p):
+    wb = CalamineWorkbook.from_path(str(p))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+runs = {"calamine": calamine, "read_book": read_book, "validate_file": lambda p: validate_file(p, master=info)}
+for run in runs.values():
+    run(paths[0])  # imports and first-use caches, set apart with the start-up
+os.getppid()  # callgrind dumps its counts after each getppid (and starts again from zero)
+for run in runs.values():
+    for p in paths[1:]:
+        run(p)
+    os.getppid()
+"""
+MODES = ("calamine", "read_book", "validate_file")
+
+
+def instructions(paths: list[Path], master: Path, tmp: Path) -> dict[str, float]:
+    """Instructions per file counted by valgrind's callgrind (which the machine's load does not
+    change), the three modes in one process: callgrind dumps its counts after each `getppid`
+    the script calls, once past the start-up and once after each mode's files."""
+    import os
+    import re
+    import subprocess
+
+    listing = tmp / "counted.txt"
+    listing.write_text("\n".join(map(str, [master, paths[0], *paths])), encoding="utf-8")
+    out = tmp / "callgrind"
+    out.mkdir(exist_ok=True)
+    subprocess.run(["valgrind", "--tool=callgrind", "--dump-after=getppid", f"--callgrind-out-file={out / 'cg'}",
+                    sys.executable, "-c", _COUNTED, str(listing)], capture_output=True, check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "0"})  # string hashes (and so the counts) fixed
+    counts = [int(re.search(r"^summary: (\d+)", (out / f"cg.{n}").read_text(), re.M).group(1))
+              for n in range(2, 2 + len(MODES))]  # cg.1 is the start-up
+    return {mode: count / len(paths) for mode, count in zip(MODES, counts, strict=True)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="14,200,2000")
@@ -169,6 +224,8 @@ def main() -> None:
     ap.add_argument("--baseline-files", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=3, help="runs per size; the median is reported")
     ap.add_argument("--floor-files", type=int, default=200, help="returns timed against python-calamine")
+    ap.add_argument("--instructions", type=int, default=0, metavar="N",
+                    help="also count the instructions of N returns under valgrind (0: not counted)")
     args = ap.parse_args()
     from barometro.validators import validate_paths
 
@@ -212,6 +269,13 @@ def main() -> None:
                             ("validate_file", "`validate_file` (reading and every check)")):
             print(f"| {label} | {ms[name]:.2f} | {ms[name] / ms['calamine']:.1f}× |")
         print(f"\nvalidate per file / calamine: {ms['validate_file'] / ms['calamine']:.1f}× (target ≤ 3×)")
+        if args.instructions:
+            counted = instructions(everything[: args.instructions], master, work)
+            print(f"\n| per file, instructions (valgrind, {args.instructions} returns) | millions | × calamine |")
+            print("|---|---:|---:|")
+            for name, label in (("calamine", "python-calamine"), ("read_book", "`read_book`"),
+                                ("validate_file", "`validate_file`")):
+                print(f"| {label} | {counted[name] / 1e6:.1f} | {counted[name] / counted['calamine']:.1f}× |")
         sub = everything[: args.baseline_files]
         base = baseline(sub, master) / len(sub)
         print()

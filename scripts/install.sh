@@ -40,6 +40,10 @@ if ((WITH_TEST)); then
   command -v ssconvert >/dev/null || need_apt+=(gnumeric)
 fi
 # ---- end of the robustness corpus block
+# ---- speed: bench_validate.py --instructions counts instructions under valgrind (its smoke test too)
+if ((WITH_TEST)); then
+  command -v valgrind >/dev/null || need_apt+=(valgrind)
+fi
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_apt[*]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,13 @@ def _run(args: list[str], tmp_path: Path) -> str:
 
 
 def test_validate_benchmark_prints_its_table(tmp_path, soffice):
-    out = _run(["benchmarks/bench_validate.py", "--sizes", "14,28", "--baseline-files", "3", "--repeat", "1"], tmp_path)
+    out = _run(["benchmarks/bench_validate.py", "--sizes", "14,28", "--baseline-files", "3", "--repeat", "1",
+                "--instructions", "2"], tmp_path)
     assert "| 14 |" in out and "| 28 |" in out and "speed-up" in out
     assert "validate per file / calamine:" in out  # the floor the speed target is measured against
+    counted = dict(re.findall(r"^\| (python-calamine|`validate_file`) \| ([0-9.]+) \|", out, re.M))
+    assert set(counted) == {"python-calamine", "`validate_file`"}, out[-1500:]
+    assert 0 < float(counted["python-calamine"]) < float(counted["`validate_file`"]) < 1000  # millions, per file
 
 
 @pytest.mark.slow
