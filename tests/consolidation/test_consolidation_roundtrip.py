@@ -234,6 +234,7 @@ def test_pdf_pages_show_tables_and_charts(year, published_pdf, tmp_path):
     assert all(line.sheet_name in calc for line in year.plan.lines[:3])
 
 
+@pytest.mark.slow  # subprocesses on the whole Cremona batch: the slow tier
 def test_same_inputs_same_output(year, published, tmp_path):
     out, _, _ = published
     proc = _publish(year, tmp_path)
@@ -242,6 +243,7 @@ def test_same_inputs_same_output(year, published, tmp_path):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
+@pytest.mark.slow  # subprocesses on the whole Cremona batch: the slow tier
 def test_duplicate_without_prefer_blocks_and_writes_nothing(year, tmp_path):
     proc = _cli(str(year.returns), "--master", str(year.master), "-o", str(tmp_path / "relazione.xlsx"))
     assert proc.returncode == 1
@@ -273,6 +275,7 @@ def test_bad_input_gives_a_message_not_a_traceback(year, tmp_path):
     assert proc.returncode == 2 and "AAAA-MM-GG" in proc.stderr
 
 
+@pytest.mark.slow  # subprocesses on the whole Cremona batch: the slow tier
 def test_nothing_usable_exits_1_with_a_message(year, tmp_path):
     """Only a broken file arrived: the outputs say so, and the exit status is not 0."""
     folder = tmp_path / "ritorni"

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from portal_env import start_env
-from portal_helpers import PASSWORD, SEED, create_cremona_campaign, csrf_of, fill
+from portal_helpers import PASSWORD, SEED, csrf_of, fill
 
 from barometro.portal import auth
 
@@ -107,8 +107,16 @@ def world(tmp_path_factory):  # noqa: ANN001, ANN201
     c_token = e.sector_token(C)
     sc = store.sector_by_link(auth.token_hash(c_token))
     store.revoke_links(e.cid, sc.id, "test")
-    # a second campaign for the routes that change links or consolidate
-    other = create_cremona_campaign(e.client, token=e.token)
+    # a second campaign for the routes that change links or consolidate (a two-sector plan)
+    from validator_plans import small_plan
+
+    from barometro.plan_io import write_plan
+
+    plan_file = write_plan(small_plan(), tmp / "piano_piccolo.xlsx")
+    r = e.client.post("/api/v1/campaigns", headers=e.bearer, data={"year": "2021", "settings": "default"},
+                      files={"plan": (plan_file.name, plan_file.read_bytes())})
+    assert r.status_code == 201, r.text
+    other = r.json()
     # a finished consolidation to read (its outputs are stored blobs like any other)
     kid = store.start_consolidation(e.cid, "test")
     outs = {k: store.store_bytes(f"{k} output".encode()) for k in ("workbook", "html", "pdf")}
