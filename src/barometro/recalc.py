@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -52,8 +53,6 @@ def soffice_env(home: Path) -> dict[str, str]:
     Barometro extension's, and any Python component) looks for `python3` on PATH to find its
     standard library: a virtual environment's, first on PATH when activated, is another
     Python's build, and LibreOffice then fails creating any document (std::bad_alloc)."""
-    import sys
-
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
     venvs = {os.environ.get("VIRTUAL_ENV", ""), sys.prefix if sys.prefix != sys.base_prefix else ""} - {""}
     skip = {str(Path(v, "bin")) for v in venvs} | {str(Path(v, "Scripts")) for v in venvs}

@@ -57,28 +57,40 @@ def start_env(tmp: Path, *, campaign: bool = True, **config):  # noqa: ANN003, A
     fifteen templates is the slow part, and every module gets the same fresh state."""
     import shutil
 
-    from fastapi.testclient import TestClient
-    from portal_helpers import PASSWORD, create_cremona_campaign
+    data_dir = tmp / "dati"
+    golden = "database_url" not in config and campaign
+    if golden:
+        folder, made, token = _golden_campaign()
+        shutil.copytree(folder, data_dir)
+    client, portal = _started(data_dir, **config)
+    if not golden:
+        made, token = _office_and_campaign(client, portal, campaign)
+    return PortalEnv(client, portal, made, token)
 
-    from barometro.portal import auth
+
+def _started(data_dir: Path, **config):  # noqa: ANN003, ANN202
+    """The app on `data_dir` under a TestClient whose lifespan has started, and its portal."""
+    from fastapi.testclient import TestClient
+
     from barometro.portal.app import create_app
     from barometro.portal.config import PortalConfig
 
-    data_dir = tmp / "dati"
-    made = token = None
-    if campaign and "database_url" not in config:
-        golden, made, token = _golden_campaign()
-        shutil.copytree(golden, data_dir)
     app = create_app(PortalConfig(data_dir=data_dir, **config))
     client = TestClient(app, base_url="http://127.0.0.1")
     client.__enter__()
-    portal = app.app.state.portal
-    if made is None:
-        auth.add_user(portal.store, "ufficio", PASSWORD)
-        r = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD})
-        token = r.json()["token"]
-        made = create_cremona_campaign(client, token=token) if campaign else {"id": 0, "sectors": []}
-    return PortalEnv(client, portal, made, token)
+    return client, app.app.state.portal
+
+
+def _office_and_campaign(client, portal, campaign: bool) -> tuple[dict, str]:  # noqa: ANN001
+    """The office account, its API token and (when asked) the Cremona 2021 campaign."""
+    from portal_helpers import PASSWORD, create_cremona_campaign
+
+    from barometro.portal import auth
+
+    auth.add_user(portal.store, "ufficio", PASSWORD)
+    token = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD}).json()["token"]
+    made = create_cremona_campaign(client, token=token) if campaign else {"id": 0, "sectors": []}
+    return made, token
 
 
 @functools.cache
@@ -89,19 +101,11 @@ def _golden_campaign() -> tuple[Path, dict, str]:
     import shutil
     import tempfile
 
-    from fastapi.testclient import TestClient
-    from portal_helpers import PASSWORD, create_cremona_campaign
-
-    from barometro.portal import auth
-    from barometro.portal.app import create_app
-    from barometro.portal.config import PortalConfig
-
     root = Path(tempfile.mkdtemp(prefix="barometro-portal-"))
     atexit.register(shutil.rmtree, root, True)
-    folder = root / "dati"
-    app = create_app(PortalConfig(data_dir=folder))
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        auth.add_user(app.app.state.portal.store, "ufficio", PASSWORD)
-        token = client.post("/api/v1/login", json={"username": "ufficio", "password": PASSWORD}).json()["token"]
-        made = create_cremona_campaign(client, token=token)
-    return folder, made, token
+    client, portal = _started(root / "dati")
+    try:
+        made, token = _office_and_campaign(client, portal, True)
+    finally:
+        client.__exit__(None, None, None)
+    return root / "dati", made, token

@@ -136,16 +136,21 @@ def _state_banner(ws, result: ConsolidationResult, st) -> None:
 
 
 def _header(ws, row: int, labels: list[str], st, widths: list[float]) -> None:
+    """A table's header row, and the widths of its columns (which `_table` sizes rows by)."""
+    from openpyxl.utils import get_column_letter
+
     for col, label in enumerate(labels, start=1):
         cell = ws.cell(row=row, column=col, value=label)
         cell.font, cell.fill, cell.alignment, cell.border = st.HEADER_FONT, st.HEADER_FILL, st.HEADER_ALIGN, st.BORDER
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[row].height = st.row_height(list(zip(labels, widths, strict=False)))
 
 
-def _table(ws, first_row: int, rows: list[list[object]], st, widths: list[float],
-           date_cols: tuple[int, ...] = ()) -> int:
-    """Write `rows` from `first_row`, each row as tall as its longest wrapped text in columns
-    `widths` wide (LibreOffice keeps the default height on opening); returns the next free row.
+def _table(ws, first_row: int, rows: list[list[object]], st, date_cols: tuple[int, ...] = ()) -> int:
+    """Write `rows` from `first_row` under a `_header`, each row as tall as its longest wrapped
+    text in the header's column widths (LibreOffice keeps the default height on opening);
+    returns the next free row.
 
     Styles are set once on a model cell and their index array copied to every
     other cell: assigning style objects cell by cell costs openpyxl a hash of
@@ -153,6 +158,9 @@ def _table(ws, first_row: int, rows: list[list[object]], st, widths: list[float]
     """
     from copy import copy
 
+    from openpyxl.utils import get_column_letter
+
+    widths = [ws.column_dimensions[get_column_letter(col)].width for col in range(1, len(rows[0]) + 1)] if rows else []
     model = ws.cell(row=first_row, column=1)
     model.border, model.alignment = st.BORDER, st.WRAP_TOP
     plain = copy(model._style)
@@ -170,13 +178,6 @@ def _table(ws, first_row: int, rows: list[list[object]], st, widths: list[float]
     if not rows:
         model._style = copy(plain)
     return r
-
-
-def _widths(ws, widths: list[float]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
 
 
 def _yes_no(value: bool | None) -> str:
@@ -212,8 +213,7 @@ def _sectors_sheet(ws, result: ConsolidationResult, st) -> None:
             _status_text(s.status), s.errors, s.warnings, _yes_no(s.on_time),
             f.mtime if f is not None else "—", ", ".join(s.files) or "—",
         ])
-    _table(ws, 5, rows, st, widths, date_cols=(10,))
-    _widths(ws, widths)
+    _table(ws, 5, rows, st, date_cols=(10,))
     ws.freeze_panes = "A5"
     st.print_setup(ws, "4:4", title_cols="A:A")
 
@@ -245,7 +245,7 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
         rows.append([g.name, None, t("results.total"), None, g.score, 100.0 if g.objectives else None]
                     + ([g.result] if bands else []))
         totals.append(5 + len(rows) - 1)
-    _table(ws, 5, rows, st, widths)
+    _table(ws, 5, rows, st)
     score_col = "E"
     payout_col = "G" if bands else None
     looks: dict = {}
@@ -258,7 +258,6 @@ def _results_sheet(ws, result: ConsolidationResult, st, by: str) -> None:
     for r in totals:
         for col in "ABCDEFG"[: len(keys)]:
             st.style_like(ws[f"{col}{r}"], "bold", looks, lambda c: setattr(c, "font", bold))
-    _widths(ws, widths)
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{'ABCDEFG'[len(keys) - 1]}{4 + len(rows)}"
     st.print_setup(ws, "4:4")
@@ -281,8 +280,7 @@ def _provenance_sheet(ws, result: ConsolidationResult, st) -> None:
             t("row_state." + r.state.value), r.actual if r.state.returned else None,
             r.note if r.state.returned else None, r.source or None, r.source_cell or None, r.reason or None,
         ])
-    _table(ws, 4, rows, st, widths)
-    _widths(ws, widths)
+    _table(ws, 4, rows, st)
     ws.freeze_panes = "B4"
     ws.auto_filter.ref = f"A3:K{3 + len(rows)}"
     st.print_setup(ws, "3:3", title_cols="A:A")
@@ -302,7 +300,7 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
                      issue.where or None])
     if not rows:
         rows.append([t("wb.no_issues"), None, None, None, None])
-    r = _table(ws, 5, rows, st, widths) + 1
+    r = _table(ws, 5, rows, st) + 1
     ws.cell(row=r, column=1, value=t("wb.findings_title")).font = st.SUBTITLE_FONT
     _header(ws, r + 1, [t(f"wb.col.{k}") for k in (
         "file", "decision", "code", "severity", "sheet", "cell", "message", "hint")], st, widths)
@@ -313,8 +311,7 @@ def _checks_sheet(ws, result: ConsolidationResult, st) -> None:
                          f.severity.label(), f.sheet or None, f.cell or None, f.message, f.hint or None])
     if not rows:
         rows.append([t("wb.no_findings"), None, None, None, None, None, None, None])
-    _table(ws, r + 2, rows, st, widths)
-    _widths(ws, widths)
+    _table(ws, r + 2, rows, st)
     st.print_setup(ws, None)
 
 
@@ -360,6 +357,5 @@ def _sources_sheet(ws, result: ConsolidationResult, st) -> None:
             f.mtime if f else None, _status_text(src.status), src.sector or None,
             t("decision." + outcome.decision.value) + (f" ({outcome.detail})" if outcome.detail else ""),
         ])
-    _table(ws, r + 1, rows, st, widths, date_cols=(5,))
-    _widths(ws, widths)
+    _table(ws, r + 1, rows, st, date_cols=(5,))
     st.print_setup(ws, None)
